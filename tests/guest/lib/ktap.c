@@ -101,7 +101,7 @@ void ktap_abort(const char *fmt, ...)
 		ktap_failed++;
 	}
 	while (ktap_done < ktap_planned)
-		ktap_ok(false, "aborted # %s", reason);
+		ktap_ok(false, "aborted");
 	fflush(stdout);
 	exit(KTAP_EXIT_FAIL);
 }

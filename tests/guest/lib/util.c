@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <numaif.h>
 #include <sched.h>
 #include <stdio.h>
@@ -66,11 +67,11 @@ void pattern_mismatch_init(struct pattern_mismatch *mm)
 	memset(mm, 0, sizeof(*mm));
 }
 
-bool pattern_check_page(const void *page, uint64_t seed,
+bool pattern_check_copy(const void *copy, const void *addr, uint64_t seed,
 			struct pattern_mismatch *mm)
 {
-	uint64_t key = page_key(page, seed);
-	const volatile uint64_t *w = page;
+	uint64_t key = page_key(addr, seed);
+	const volatile uint64_t *w = copy;
 	size_t i;
 
 	for (i = 0; i < WORDS_PER_PAGE; i++) {
@@ -80,7 +81,7 @@ bool pattern_check_page(const void *page, uint64_t seed,
 			continue;
 		if (mm) {
 			if (!mm->bad_pages) {
-				mm->page = (void *)page;
+				mm->page = (void *)addr;
 				mm->offset = i * sizeof(uint64_t);
 				mm->expected = pattern_word(key, i);
 				mm->found = found;
@@ -90,6 +91,12 @@ bool pattern_check_page(const void *page, uint64_t seed,
 		return false;
 	}
 	return true;
+}
+
+bool pattern_check_page(const void *page, uint64_t seed,
+			struct pattern_mismatch *mm)
+{
+	return pattern_check_copy(page, page, seed, mm);
 }
 
 size_t pattern_verify(const void *buf, size_t len, uint64_t seed,
@@ -114,9 +121,9 @@ void pattern_report(const struct pattern_mismatch *mm)
 		ktap_diag("pattern: all pages intact");
 		return;
 	}
-	ktap_diag("pattern: %zu bad page(s); first at %p (node %d) offset %zu: expected 0x%016" PRIx64 " found 0x%016" PRIx64,
-		  mm->bad_pages, mm->page, page_node(mm->page), mm->offset,
-		  mm->expected, mm->found);
+	ktap_diag("pattern: %zu bad page(s); first at %p offset %zu: expected 0x%016" PRIx64 " found 0x%016" PRIx64 " (node of page in this process: %d)",
+		  mm->bad_pages, mm->page, mm->offset, mm->expected,
+		  mm->found, page_node(mm->page));
 }
 
 uint64_t pattern_seed(void)
@@ -393,6 +400,51 @@ long pages_per_node(const void *buf, size_t len, size_t stride,
 		total += n;
 	}
 	return total;
+}
+
+bool range_on_node(const void *buf, size_t len, size_t stride, int node)
+{
+	long counts[LAB_MAX_NODES], other, n;
+
+	n = pages_per_node(buf, len, stride, counts, &other);
+	if (n < 0) {
+		ktap_diag("status query: %s", strerror(-n));
+		return false;
+	}
+	if (counts[node] != n)
+		ktap_diag("%ld of %ld pages on node%d (%ld not present/unknown)",
+			  counts[node], n, node, other);
+	return counts[node] == n;
+}
+
+long move_range(void *buf, size_t len, size_t stride, int node)
+{
+	enum { CHUNK = 512 };
+	void *pages[CHUNK];
+	int nodes[CHUNK], status[CHUNK];
+	size_t off = 0;
+	long bad = 0;
+	int i, n;
+
+	while (off < len) {
+		for (n = 0; n < CHUNK && off < len; n++, off += stride) {
+			pages[n] = (char *)buf + off;
+			nodes[n] = node;
+			status[n] = INT_MIN;
+		}
+		if (move_pages(0, n, pages, nodes, status, MPOL_MF_MOVE))
+			return -errno;
+		for (i = 0; i < n; i++) {
+			if (status[i] == node)
+				continue;
+			if (!bad)
+				ktap_diag("move_pages %p to node%d: status %d (%s)",
+					  pages[i], node, status[i],
+					  status[i] < 0 ? strerror(-status[i]) : "wrong node");
+			bad++;
+		}
+	}
+	return bad;
 }
 
 int bind_to_node(void *buf, size_t len, int node)

@@ -49,6 +49,14 @@ struct pattern_mismatch {
 bool pattern_check_page(const void *page, uint64_t seed,
 			struct pattern_mismatch *mm);
 
+/*
+ * Like pattern_check_page(), for a copy at @copy of the page that lives at
+ * @addr (in this or another process): the pattern is keyed on @addr and
+ * a mismatch reports @addr.
+ */
+bool pattern_check_copy(const void *copy, const void *addr, uint64_t seed,
+			struct pattern_mismatch *mm);
+
 void pattern_mismatch_init(struct pattern_mismatch *mm);
 
 /*
@@ -125,6 +133,20 @@ int page_node(const void *addr);
  */
 long pages_per_node(const void *buf, size_t len, size_t stride,
 		    long counts[LAB_MAX_NODES], long *other);
+
+/*
+ * move_pages(2) every @stride-th page of [@buf, @buf + @len) to @node and
+ * check each status.  Returns the number of pages whose status is not
+ * @node (0 = all moved), or -errno if the call itself failed.  The first
+ * bad status is reported with ktap_diag().
+ */
+long move_range(void *buf, size_t len, size_t stride, int node);
+
+/*
+ * True if every @stride-th page of [@buf, @buf + @len) is on @node; if not,
+ * ktap_diag() how many are.
+ */
+bool range_on_node(const void *buf, size_t len, size_t stride, int node);
 
 /* mbind() @len bytes at @buf to @node only (MPOL_BIND, strict). */
 int bind_to_node(void *buf, size_t len, int node);

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * frag.h - fragment a node's memory the way the RFC v4 compaction
+ * experiment does, and verify what survives.
+ *
+ * A region of anonymous 4 KiB pages (THP off) is bound to one node and
+ * every page is filled with the per-page pattern (util.h).  Then, in every
+ * 2 MiB-aligned block, every other page is freed with MADV_DONTNEED: 256
+ * of 512 pages at evenly spaced offsets.  The freed pages go back to the
+ * buddy allocator but cannot merge past order 0, so the node is ~100 %
+ * fragmented at 50 % free.  Survivors are the pages at even indices.
+ *
+ * The region can be verified in-process (frag_verify) or from another
+ * process (frag_verify_remote, process_vm_readv), which is how the runner
+ * checks a fragmenter child that holds the memory.
+ */
+#ifndef LAB_FRAG_H
+#define LAB_FRAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util.h"
+
+struct frag_region {
+	uint64_t base;		/* 2 MiB aligned start, in the owner's mm */
+	uint64_t len;		/* multiple of 2 MiB */
+	uint64_t seed;		/* pattern seed */
+	int node;		/* node the memory was bound to */
+};
+
+/* Page index @i of the region survives fragmentation. */
+static inline bool frag_survives(size_t i)
+{
+	return !(i & 1);
+}
+
+/* Number of surviving pages of @r. */
+size_t frag_survivors(const struct frag_region *r);
+
+/*
+ * Map @len bytes (rounded down to 2 MiB, at least 2 MiB) bound to @node,
+ * fill every page, then free half of each 2 MiB block.  0 or -errno.
+ */
+int frag_create(struct frag_region *r, int node, size_t len, uint64_t seed);
+
+/* Unmap the region (in-process owner only). */
+void frag_destroy(struct frag_region *r);
+
+/* Verify every survivor in-process.  Returns the number of bad pages. */
+size_t frag_verify(const struct frag_region *r, struct pattern_mismatch *mm);
+
+/*
+ * Verify every survivor of @r in process @pid.  Returns the number of bad
+ * pages (mismatch or unreadable), or -errno if the process cannot be read
+ * at all.  *@checked (if not NULL) gets the number of pages compared.
+ */
+long frag_verify_remote(pid_t pid, const struct frag_region *r,
+			struct pattern_mismatch *mm, size_t *checked);
+
+/*
+ * Fragmenter child: fork a process that sets oom_score_adj=-1000, pins
+ * nothing, creates the region and holds it until frag_child_stop().
+ */
+struct frag_child {
+	pid_t pid;
+	int fd;			/* our end of the control pipe */
+	struct frag_region region;
+};
+
+/* Fork and wait until the child has fragmented its region.  0 or -errno. */
+int frag_child_start(struct frag_child *c, int node, size_t len,
+		     uint64_t seed);
+/* Tell the child to exit and reap it.  Returns its exit status or -errno. */
+int frag_child_stop(struct frag_child *c);
+
+#endif /* LAB_FRAG_H */
