@@ -2,7 +2,6 @@
 /*
  * frag.c - node fragmenter and survivor verification, see frag.h.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>

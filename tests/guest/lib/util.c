@@ -2,7 +2,6 @@
 /*
  * util.c - shared helpers for guest tests, see util.h.
  */
-#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
