@@ -1,0 +1,196 @@
+# dsa-migrate-devenv: build a Linux 6.12 guest with the migration copy-offload
+# series, an emulated DSA in our own QEMU, and run the guest tests under TCG.
+# `make help` lists targets and variables.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-print-directory
+
+TOP       := $(abspath .)
+BUILD     ?= $(TOP)/build
+CACHE     ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/dsa-migrate-devenv
+FLAVOUR   ?= default
+KSRC      ?=
+T         ?=
+KARGS     ?=
+CPUS      ?= 3
+NODES     ?= 2
+MEM       ?= 1G
+ACCEL     ?= tcg
+DSA       ?= 0
+TIMEOUT   ?=
+V         ?= 0
+
+override BUILD := $(abspath $(BUILD))
+override CACHE := $(abspath $(CACHE))
+export CACHE FLAVOUR KSRC
+
+# Out-of-tree modules: each directory with a Kbuild file is built against the
+# guest kernel and installed into the initramfs.
+OOT_MODULES := module tests/test-provider
+
+KBUILD_SH  := $(TOP)/kernel-patches/build-kernel.sh
+KBUILD_DIR := $(shell $(KBUILD_SH) print-kbuild 2>/dev/null)
+KSRC_DIR   := $(shell $(KBUILD_SH) print-ksrc 2>/dev/null)
+BZIMAGE    := $(KBUILD_DIR)/arch/x86/boot/bzImage
+INITRD     := $(BUILD)/$(FLAVOUR)/initramfs.cpio.gz
+GUEST_OUT  := $(BUILD)/$(FLAVOUR)/guest
+MOD_OUT    := $(BUILD)/$(FLAVOUR)/modules
+HOST_OUT   := $(BUILD)/host
+QEMU_BIN_FILE := $(BUILD)/qemu-binary
+
+GUEST_LIB_SRCS := $(wildcard tests/guest/lib/*.c)
+GUEST_LIB_HDRS := $(wildcard tests/guest/lib/*.h)
+GUEST_C_SRCS   := $(wildcard tests/guest/*.c)
+GUEST_SH_SRCS  := $(wildcard tests/guest/*.sh)
+GUEST_BINS     := $(patsubst tests/guest/%.c,$(GUEST_OUT)/bin/%,$(GUEST_C_SRCS)) \
+                  $(patsubst tests/guest/%.sh,$(GUEST_OUT)/bin/%,$(GUEST_SH_SRCS))
+GUEST_CFLAGS   := -static -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror \
+                  -D_GNU_SOURCE -Itests/guest/lib -I$(KBUILD_DIR)/usr/include
+GUEST_LDLIBS   := -lnuma -lpthread -lm
+
+VERDICT := $(HOST_OUT)/ktap-verdict
+
+.PHONY: help deps kernel module rootfs qemu run test test-host test-guest build-all \
+        check-patches print-kbuild print-ksrc clean distclean guest-bins
+
+help:
+	@echo "dsa-migrate-devenv: page-migration copy offload to an emulated DSA, tested in QEMU"
+	@echo
+	@echo "Set-up (fresh Debian 12, as root):"
+	@echo "  make run       build everything, boot, run the offload demo, interactive shell"
+	@echo "  make test      build everything, host tests, boot, run the guest tests, verdict"
+	@echo
+	@echo "Targets:"
+	@echo "  deps           install the Debian packages we need (quick when satisfied)"
+	@echo "  kernel         build the guest kernel (Debian 6.12 + kernel-patches/series)"
+	@echo "  module         build the out-of-tree modules ($(OOT_MODULES))"
+	@echo "  rootfs         build the initramfs (busybox, /init, guest tests, modules)"
+	@echo "  qemu           build our QEMU (emulated DSA + MOVDIR64B), see qemu/README.md"
+	@echo "  run            boot to a shell (tests and modules present); quit: poweroff -f or Ctrl-a x"
+	@echo "  test           test-host, then boot and run the guest tests; exit 0 pass, 1 fail,"
+	@echo "                 2 timeout, 3 guest crash, 125 build failure (git bisect skip)"
+	@echo "  test-host      host-side tests (verdict logic, harness end to end, QEMU qtests)"
+	@echo "  test-guest     only boot and run the guest tests (no host tests)"
+	@echo "  check-patches  scripts/checkpatch.pl --strict on kernel-patches/ and module/"
+	@echo "  clean          remove $(BUILD)"
+	@echo "  distclean      also remove the cache $(CACHE)"
+	@echo
+	@echo "Variables (current value):"
+	@echo "  BUILD=$(BUILD)   build outputs and run logs"
+	@echo "  CACHE=$(CACHE)   kernel/QEMU sources and builds, keyed by input hashes"
+	@echo "  FLAVOUR=$(FLAVOUR)   kernel flavour: default | debug (KASAN, lockdep, kmemleak, page_owner)"
+	@echo "  KSRC=$(KSRC)   external kernel tree to build instead (no series applied; for git bisect)"
+	@echo "  T=$(T)   guest tests to run: comma-separated globs (empty: the default set)"
+	@echo "  KARGS=$(KARGS)   extra kernel command-line arguments"
+	@echo "  CPUS=$(CPUS) NODES=$(NODES) MEM=$(MEM)   vCPUs, NUMA nodes, memory per node"
+	@echo "  ACCEL=$(ACCEL)   tcg (single-threaded) | tcg-mt | kvm | auto (kvm if a probe boot works)"
+	@echo "  DSA=$(DSA)   1: our QEMU with the emulated intel-dsa device"
+	@echo "  TIMEOUT=$(TIMEOUT)   overall guest timeout in seconds (default: from the tests' timeouts)"
+	@echo "  V=$(V)   1: stream the whole serial console"
+
+deps:
+	@$(TOP)/ci/deps.sh
+
+kernel: deps
+	@$(KBUILD_SH) build
+
+print-kbuild:
+	@echo $(KBUILD_DIR)
+print-ksrc:
+	@echo $(KSRC_DIR)
+
+# --- out-of-tree modules: built in a copy so the source tree stays clean ---
+module: kernel
+	@set -e; mkdir -p $(MOD_OUT); : > $(MOD_OUT)/ko.list; \
+	for d in $(OOT_MODULES); do \
+		[ -f $$d/Kbuild ] || continue; \
+		mkdir -p $(MOD_OUT)/$$d; \
+		rsync -a --delete --exclude='*.o' --exclude='*.ko' --exclude='*.mod*' \
+			--exclude='.*.cmd' --exclude=Module.symvers --exclude=modules.order \
+			--filter='P *.o' --filter='P *.ko' --filter='P *.mod*' --filter='P .*.cmd' \
+			--filter='P Module.symvers' --filter='P modules.order' \
+			$$d/ $(MOD_OUT)/$$d/; \
+		echo ">> module: $$d" >&2; \
+		$(MAKE) -s -C $(KBUILD_DIR) M=$(MOD_OUT)/$$d CC="ccache gcc" modules; \
+		ls $(MOD_OUT)/$$d/*.ko >> $(MOD_OUT)/ko.list; \
+	done
+
+# --- guest programs: static C and shell scripts, plus the test manifest ---
+GUEST_LIB_OBJS := $(patsubst tests/guest/lib/%.c,$(GUEST_OUT)/libobj/%.o,$(GUEST_LIB_SRCS))
+
+$(GUEST_OUT)/libobj/%.o: tests/guest/lib/%.c $(GUEST_LIB_HDRS)
+	@mkdir -p $(@D)
+	@gcc $(GUEST_CFLAGS) -c $< -o $@
+
+$(GUEST_OUT)/lib.a: $(GUEST_LIB_OBJS)
+	@mkdir -p $(@D)
+	@rm -f $@
+	@ar rcs $@ $^
+
+$(GUEST_OUT)/bin/%: tests/guest/%.c $(GUEST_OUT)/lib.a $(GUEST_LIB_HDRS)
+	@mkdir -p $(@D)
+	@echo ">> guest: $*" >&2
+	@gcc $(GUEST_CFLAGS) $< -o $@ $(GUEST_OUT)/lib.a $(GUEST_LDLIBS)
+
+$(GUEST_OUT)/bin/%: tests/guest/%.sh
+	@mkdir -p $(@D)
+	@install -m 755 $< $@
+
+$(GUEST_OUT)/manifest: $(GUEST_C_SRCS) $(GUEST_SH_SRCS) tests/manifest.sh
+	@mkdir -p $(@D)
+	@tests/manifest.sh $(GUEST_C_SRCS) $(GUEST_SH_SRCS) > $@.tmp && mv $@.tmp $@
+
+guest-bins: $(GUEST_BINS) $(GUEST_OUT)/manifest
+
+rootfs: module
+	@$(MAKE) guest-bins
+	@$(TOP)/rootfs/build-initramfs.sh $(INITRD) $(KBUILD_DIR) $(GUEST_OUT)/bin \
+		$(GUEST_OUT)/manifest $$(cat $(MOD_OUT)/ko.list)
+
+# --- our QEMU (emulated DSA); its path is recorded for the launcher ---
+qemu: deps
+	@if [ -x qemu/build.sh ]; then \
+		mkdir -p $(BUILD); \
+		qemu/build.sh $(CACHE)/qemu | tail -n 1 > $(QEMU_BIN_FILE).tmp && \
+		mv $(QEMU_BIN_FILE).tmp $(QEMU_BIN_FILE); \
+	else echo "qemu: no qemu/build.sh yet; using Debian's qemu-system-x86_64" >&2; fi
+
+# --- host tools and tests ---
+$(VERDICT): tests/host/ktap-verdict.c
+	@mkdir -p $(@D)
+	@gcc -O2 -Wall -Wextra -Werror -o $@ $<
+
+RUN_ENV = BUILD=$(BUILD) VERDICT=$(VERDICT) BZIMAGE=$(BZIMAGE) INITRD=$(INITRD) \
+	KCONFIG=$(KBUILD_DIR)/.config MANIFEST=$(GUEST_OUT)/manifest \
+	CPUS=$(CPUS) NODES=$(NODES) MEM=$(MEM) ACCEL=$(ACCEL) DSA=$(DSA) \
+	QEMU_BIN_FILE=$(QEMU_BIN_FILE) TIMEOUT=$(TIMEOUT) V=$(V)
+
+# Everything the guest needs; any failure here means "untestable" (125).
+build-all:
+	@$(MAKE) deps
+	@$(MAKE) kernel rootfs $(VERDICT) $(if $(filter 1,$(DSA)),qemu) || \
+		{ echo "build failed: exit 125 (untestable)" >&2; exit 125; }
+
+test-host: $(VERDICT)
+	@$(RUN_ENV) tests/host/run-host-tests.sh
+
+test-guest: build-all
+	@$(RUN_ENV) tests/run-guest.sh --tests '$(T)' --kargs '$(KARGS)'
+
+test: build-all
+	@$(MAKE) test-host || exit 1
+	@$(RUN_ENV) tests/run-guest.sh --tests '$(T)' --kargs '$(KARGS)'
+
+run: build-all
+	@$(RUN_ENV) tests/run-guest.sh --interactive --tests '$(T)' --kargs '$(KARGS)'
+
+check-patches: kernel
+	@kernel-patches/checkpatch.sh $(KSRC_DIR)
+
+clean:
+	rm -rf $(BUILD)
+
+distclean: clean
+	rm -rf $(CACHE)

@@ -1,0 +1,178 @@
+#!/bin/sh
+# Build the guest kernel: Debian's linux-source-6.12 with kernel-patches/series
+# applied (or an external tree given by KSRC), tinyconfig + config fragments,
+# out of tree, with ccache. Incremental: re-running with no change is a no-op
+# make; editing a patch only rebuilds the files that patch touches.
+#
+# Usage: kernel-patches/build-kernel.sh build|print-kbuild|print-ksrc
+# Environment: CACHE (required), FLAVOUR (default|debug), KSRC (optional),
+#              JOBS (default: nproc)
+set -eu
+
+# The series is written against exactly this tree; anything else is refused.
+KERNEL_VERSION=6.12.117
+KERNEL_TARBALL=/usr/src/linux-source-6.12.tar.xz
+BASE_TAG=v$KERNEL_VERSION-debian
+
+here=$(cd "$(dirname "$0")" && pwd)
+cmd=${1:-}
+: "${CACHE:?CACHE must be set}"
+FLAVOUR=${FLAVOUR:-default}
+JOBS=${JOBS:-$(nproc)}
+
+say() { echo ">> kernel: $*" >&2; }
+die() { echo "kernel: error: $*" >&2; exit 1; }
+
+case "$FLAVOUR" in
+default) fragments="$here/config/base.config" ;;
+debug) fragments="$here/config/base.config $here/config/debug.config" ;;
+*) die "FLAVOUR=$FLAVOUR is not one of: default debug" ;;
+esac
+
+hash_of() { cat "$@" | sha256sum | cut -c1-12; }
+
+if [ -n "${KSRC:-}" ]; then
+	[ -f "$KSRC/Makefile" ] && [ -d "$KSRC/mm" ] ||
+		die "KSRC=$KSRC does not look like a Linux source tree"
+	ksrc=$(cd "$KSRC" && pwd)
+	src_id="ext:$ksrc"
+else
+	ksrc=$CACHE/kernel/linux-$KERNEL_VERSION
+	src_id="debian:$KERNEL_VERSION"
+fi
+cfg_key=$( (echo "$src_id $FLAVOUR"; cat $fragments) | sha256sum | cut -c1-12)
+kbuild=$CACHE/kernel/obj-$FLAVOUR-$cfg_key
+
+case "$cmd" in
+print-kbuild) echo "$kbuild"; exit 0 ;;
+print-ksrc) echo "$ksrc"; exit 0 ;;
+build) ;;
+*) echo "usage: $0 build|print-kbuild|print-ksrc" >&2; exit 2 ;;
+esac
+
+mkdir -p "$CACHE/kernel"
+# One kernel build at a time per cache: the source tree is shared.
+exec 9>"$CACHE/kernel/.lock"
+flock 9
+
+git_q() { git -C "$ksrc" -c user.name=lab -c user.email=lab@localhost "$@"; }
+
+# Unpack Debian's tree once and turn it into a git repository, so applying
+# the series later only rewrites the files the series touches.
+unpack_debian() {
+	[ -f "$KERNEL_TARBALL" ] || die "$KERNEL_TARBALL missing: run 'make deps'"
+	say "unpacking $KERNEL_TARBALL (once)"
+	tmp=$CACHE/kernel/unpack.$$
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	tar -C "$tmp" -xJf "$KERNEL_TARBALL"
+	top=$(ls "$tmp")
+	v=$(sed -n 's/^VERSION = //p' "$tmp/$top/Makefile")
+	p=$(sed -n 's/^PATCHLEVEL = //p' "$tmp/$top/Makefile")
+	s=$(sed -n 's/^SUBLEVEL = //p' "$tmp/$top/Makefile")
+	if [ "$v.$p.$s" != "$KERNEL_VERSION" ]; then
+		rm -rf "$tmp"
+		die "linux-source-6.12 unpacked version $v.$p.$s, expected $KERNEL_VERSION (see ci/deps.sh)"
+	fi
+	say "initialising git base $BASE_TAG (once)"
+	git -C "$tmp/$top" init -q
+	git -C "$tmp/$top" -c user.name=lab -c user.email=lab@localhost \
+		add -A -f . >/dev/null
+	git -C "$tmp/$top" -c user.name=lab -c user.email=lab@localhost \
+		commit -q -m "Debian linux-source-6.12 $KERNEL_VERSION"
+	git -C "$tmp/$top" tag "$BASE_TAG"
+	dpkg-query -W -f='${Version}\n' linux-source-6.12 \
+		>"$tmp/$top/.git/debian-package-version" 2>/dev/null || true
+	rm -rf "$ksrc"
+	mv "$tmp/$top" "$ksrc"
+	rm -rf "$tmp"
+}
+
+series_hash() {
+	{
+		cat "$here/series" 2>/dev/null || true
+		for p in $(series_list); do cat "$here/$p"; done
+	} | sha256sum | cut -c1-16
+}
+
+series_list() {
+	[ -f "$here/series" ] || return 0
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/series"
+}
+
+apply_series() {
+	want=$(series_hash)
+	have=$(cat "$ksrc/.git/lab-series-hash" 2>/dev/null || true)
+	[ "$want" = "$have" ] && return 0
+	say "applying kernel-patches/series ($(series_list | wc -l) patches)"
+	rm -f "$ksrc/.git/lab-series-hash"
+	git_q am --abort >/dev/null 2>&1 || true
+	git_q reset -q --hard "$BASE_TAG"
+	git_q clean -q -fd
+	for p in $(series_list); do
+		[ -f "$here/$p" ] || die "series lists $p, which does not exist"
+		git_q am -q --keep-cr "$here/$p" >&2 ||
+			die "patch $p does not apply to $BASE_TAG"
+	done
+	echo "$want" >"$ksrc/.git/lab-series-hash"
+}
+
+if [ -z "${KSRC:-}" ]; then
+	[ -d "$ksrc/.git" ] && git_q rev-parse -q --verify "$BASE_TAG" >/dev/null ||
+		unpack_debian
+	apply_series
+fi
+
+kmake() {
+	make -C "$ksrc" O="$kbuild" -j"$JOBS" CC="ccache gcc" \
+		KBUILD_BUILD_TIMESTAMP="2026-01-01 00:00:00 UTC" KBUILD_BUILD_USER=lab \
+		KBUILD_BUILD_HOST=lab "$@"
+}
+
+# Configuration: tinyconfig + fragments, regenerated when a fragment changes.
+frag_hash=$(hash_of $fragments)
+mkdir -p "$kbuild"
+if [ "$(cat "$kbuild/.lab-config-hash" 2>/dev/null)" != "$frag_hash" ] ||
+	[ ! -f "$kbuild/.config" ]; then
+	say "configuring ($FLAVOUR: tinyconfig + $(echo $fragments | xargs -n1 basename | tr '\n' ' '))"
+	kmake -s tinyconfig >/dev/null
+	# shellcheck disable=SC2086
+	(cd "$ksrc" && scripts/kconfig/merge_config.sh -m -O "$kbuild" \
+		"$kbuild/.config" $fragments >/dev/null)
+	kmake -s olddefconfig >/dev/null
+	echo "$frag_hash" >"$kbuild/.lab-config-hash"
+fi
+
+# Every symbol a fragment asks for must survive olddefconfig: Kconfig drops
+# unmet requests silently (INTEL_IDXD without PCI_PASID, for example).
+lost=""
+for f in $fragments; do
+	while IFS= read -r line; do
+		case "$line" in
+		CONFIG_*=*)
+			grep -qxF "$line" "$kbuild/.config" ||
+				lost="$lost
+  $line (got: $(grep "^${line%%=*}=" "$kbuild/.config" || echo unset))"
+			;;
+		"# CONFIG_"*" is not set")
+			sym=${line#\# }
+			sym=${sym%% *}
+			! grep -q "^$sym=" "$kbuild/.config" ||
+				lost="$lost
+  $line (got: $(grep "^$sym=" "$kbuild/.config"))"
+			;;
+		esac
+	done <"$f"
+done
+if [ -n "$lost" ]; then
+	rm -f "$kbuild/.lab-config-hash"
+	die "these requested config symbols did not survive olddefconfig:$lost"
+fi
+
+say "building ($FLAVOUR) in $kbuild"
+kmake -s bzImage modules
+kmake -s headers >/dev/null
+rm -rf "$kbuild/lab-modules"
+kmake -s INSTALL_MOD_PATH="$kbuild/lab-modules" INSTALL_MOD_STRIP=1 \
+	modules_install >/dev/null
+say "done: $(cat "$kbuild/include/config/kernel.release")"

@@ -1,0 +1,171 @@
+#!/bin/sh
+# Boot the guest in QEMU: q35, NUMA nodes with their own memory backends,
+# TCG by default, serial console on ttyS0 and the result channel on ttyS1.
+#
+# Usage: qemu/run-vm.sh --kernel FILE --initrd FILE --run-dir DIR [options]
+#   --append ARGS        extra kernel command line
+#   --qemu BIN           QEMU binary (default: qemu-system-x86_64 from PATH)
+#   --cpus N             vCPUs (default 3)
+#   --nodes N            NUMA nodes (default 2)
+#   --mem SIZE           memory per node, QEMU size syntax (default 1G)
+#   --cpuless-last       the last node gets memory but no CPUs (a "slow tier")
+#   --dsa[=PROPS]        add an emulated intel-dsa device (needs our QEMU)
+#   --accel A            tcg (single-threaded, default) | tcg-mt | kvm | auto
+#   --timeout SEC        kill QEMU after SEC seconds (exit 124)
+#   --interactive        console on this terminal (monitor on Ctrl-a c)
+#   --dry-run            print the command line only
+# Writes DIR/serial.log (console), DIR/results.ktap (ttyS1), DIR/reproduce.sh.
+# Exit status: QEMU's, or 124 when the timeout killed it.
+set -eu
+
+usage() { sed -n '5,20s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+die() { echo "run-vm: error: $*" >&2; exit 2; }
+
+kernel="" initrd="" append="" qemu=qemu-system-x86_64 cpus=3 nodes=2 mem=1G
+cpuless_last=0 dsa="" accel=tcg timeout=0 interactive=0 dry=0 rundir=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) kernel=${2:?}; shift ;;
+	--initrd) initrd=${2:?}; shift ;;
+	--run-dir) rundir=${2:?}; shift ;;
+	--append) append=${2-}; shift ;;
+	--qemu) qemu=${2:?}; shift ;;
+	--cpus) cpus=${2:?}; shift ;;
+	--nodes) nodes=${2:?}; shift ;;
+	--mem) mem=${2:?}; shift ;;
+	--cpuless-last) cpuless_last=1 ;;
+	--dsa) dsa=on ;;
+	--dsa=*) dsa=${1#--dsa=} ;;
+	--accel) accel=${2:?}; shift ;;
+	--timeout) timeout=${2:?}; shift ;;
+	--interactive) interactive=1 ;;
+	--dry-run) dry=1 ;;
+	-h | --help) usage ;;
+	*) die "unknown option '$1' (try --help)" ;;
+	esac
+	shift
+done
+
+is_uint() { case "$1" in '' | *[!0-9]*) return 1 ;; esac; }
+[ -n "$kernel" ] && [ -f "$kernel" ] || die "--kernel FILE is required and must exist (got '$kernel')"
+[ -n "$initrd" ] && [ -f "$initrd" ] || die "--initrd FILE is required and must exist (got '$initrd')"
+[ -n "$rundir" ] || die "--run-dir DIR is required"
+is_uint "$cpus" && [ "$cpus" -ge 1 ] && [ "$cpus" -le 8 ] || die "--cpus must be 1..8 (kernel NR_CPUS=8), got '$cpus'"
+is_uint "$nodes" && [ "$nodes" -ge 1 ] && [ "$nodes" -le 4 ] || die "--nodes must be 1..4, got '$nodes'"
+is_uint "$timeout" || die "--timeout must be whole seconds, got '$timeout'"
+case "$mem" in
+[1-9]*[MG] | [1-9]*[0-9]) ;;
+*) die "--mem must be a size such as 512M or 1G, got '$mem'" ;;
+esac
+cpu_nodes=$nodes
+[ "$cpuless_last" = 1 ] && cpu_nodes=$((nodes - 1))
+[ "$cpu_nodes" -ge 1 ] || die "--cpuless-last needs at least 2 nodes"
+[ "$cpus" -ge "$cpu_nodes" ] || die "--cpus $cpus is fewer than the $cpu_nodes nodes that need a CPU"
+command -v "$qemu" >/dev/null 2>&1 || die "QEMU binary '$qemu' not found (run 'make deps' or 'make qemu')"
+
+case "$accel" in
+tcg) accel_opt="-accel tcg,thread=single" ;;
+tcg-mt) accel_opt="-accel tcg,thread=multi" ;;
+kvm) accel_opt="-accel kvm" ;;
+auto)
+	# KVM only when nothing needs TCG and a probe boot proved it works.
+	accel_opt="-accel tcg,thread=single"
+	if [ -z "$dsa" ] && [ -w /dev/kvm ]; then
+		probe=$rundir/kvm-probe
+		mkdir -p "$probe"
+		if timeout 60 "$qemu" -M q35 -accel kvm -cpu host -m 256M -smp 1 \
+			-nographic -no-reboot -nic none -kernel "$kernel" \
+			-initrd "$initrd" -append "console=ttyS0 panic=-1 lab.tests=lab-none" \
+			-serial file:"$probe/serial.log" -monitor none -display none \
+			</dev/null >/dev/null 2>&1 &&
+			grep -q '# lab: done' "$probe/serial.log"; then
+			accel_opt="-accel kvm"
+		fi
+		echo ">> run-vm: accel auto: ${accel_opt#-accel }" >&2
+	fi
+	;;
+*) die "--accel must be tcg, tcg-mt, kvm or auto, got '$accel'" ;;
+esac
+case "$accel_opt" in
+*kvm*) cpu_opt="-cpu host" ;;
+*) cpu_opt="-cpu max" ;;
+esac
+
+# Memory: one RAM backend per node. CPUs: spread over the nodes that get
+# CPUs, contiguous ranges, the first nodes taking the remainder.
+numa_opts=""
+n=0 first=0
+while [ "$n" -lt "$nodes" ]; do
+	numa_opts="$numa_opts -object memory-backend-ram,id=mem$n,size=$mem"
+	if [ "$n" -lt "$cpu_nodes" ]; then
+		share=$((cpus / cpu_nodes))
+		[ "$n" -lt $((cpus % cpu_nodes)) ] && share=$((share + 1))
+		last=$((first + share - 1))
+		numa_opts="$numa_opts -numa node,nodeid=$n,memdev=mem$n,cpus=$first-$last"
+		first=$((last + 1))
+	else
+		numa_opts="$numa_opts -numa node,nodeid=$n,memdev=mem$n"
+	fi
+	n=$((n + 1))
+done
+case "$mem" in
+*G) total="$(( ${mem%G} * nodes ))G" ;;
+*M) total="$(( ${mem%M} * nodes ))M" ;;
+*) total=$((mem * nodes)) ;;
+esac
+
+dev_opts=""
+if [ -n "$dsa" ]; then
+	if [ "$dsa" = on ]; then
+		dev_opts="-device intel-dsa"
+	else
+		dev_opts="-device intel-dsa,$dsa"
+	fi
+fi
+
+# Firmware comes from Debian's packages; our own QEMU build has no blobs.
+fw_opts="-L /usr/share/qemu -L /usr/share/seabios"
+cmdline="console=ttyS0,115200 panic=-1 oops=panic softlockup_panic=1 hung_task_panic=1 $append"
+
+mkdir -p "$rundir"
+if [ "$interactive" = 1 ]; then
+	serial_opts="-serial mon:stdio -serial file:$rundir/results.ktap"
+else
+	serial_opts="-serial file:$rundir/serial.log -serial file:$rundir/results.ktap"
+fi
+# shellcheck disable=SC2086
+set -- "$qemu" -M q35 $accel_opt $cpu_opt -smp "$cpus" -m "$total" $numa_opts \
+	$dev_opts $fw_opts -nic none -display none -monitor none -no-reboot \
+	$serial_opts -kernel "$kernel" -initrd "$initrd" -append "$cmdline"
+[ "$interactive" = 1 ] && set -- "$@" -nographic
+
+quote() {
+	for a in "$@"; do
+		printf "'%s' " "$(printf '%s' "$a" | sed "s/'/'\\\\''/g")"
+	done
+}
+{
+	echo "#!/bin/sh"
+	echo "# Re-run this boot (serial console on this terminal)."
+	quote "$@" | sed -e "s|-serial' 'file:$rundir/serial.log'|-serial' 'mon:stdio'|" \
+		-e "s|'-display' 'none' '-monitor' 'none'|'-nographic'|"
+	echo
+} >"$rundir/reproduce.sh"
+chmod +x "$rundir/reproduce.sh"
+if [ "$dry" = 1 ]; then
+	cat "$rundir/reproduce.sh"
+	exit 0
+fi
+
+: >"$rundir/results.ktap"
+if [ "$interactive" = 1 ]; then
+	[ "$timeout" -gt 0 ] && die "--timeout makes no sense with --interactive"
+	exec "$@"
+fi
+rc=0
+if [ "$timeout" -gt 0 ]; then
+	timeout -k 10 "$timeout" "$@" </dev/null || rc=$?
+else
+	"$@" </dev/null || rc=$?
+fi
+exit "$rc"

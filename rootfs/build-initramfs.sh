@@ -1,0 +1,62 @@
+#!/bin/sh
+# Assemble the guest initramfs: busybox (Debian's busybox-static), /init, the
+# guest test programs and their manifest, the kernel's modules and ours.
+#
+# Usage: rootfs/build-initramfs.sh OUT.cpio.gz KBUILD GUEST_BIN_DIR MANIFEST [KO...]
+#   KBUILD        kernel build dir (has lab-modules/ from modules_install)
+#   GUEST_BIN_DIR static guest programs and scripts, copied to /tests/bin
+#   MANIFEST      "name timeout set" lines, copied to /tests/manifest
+#   KO...         out-of-tree modules, installed under /lib/modules/<rel>/extra
+set -eu
+
+[ $# -ge 4 ] || {
+	echo "usage: $0 OUT.cpio.gz KBUILD GUEST_BIN_DIR MANIFEST [KO...]" >&2
+	exit 2
+}
+out=$1 kbuild=$2 bindir=$3 manifest=$4
+shift 4
+here=$(cd "$(dirname "$0")" && pwd)
+busybox=/bin/busybox
+
+die() { echo "rootfs: error: $*" >&2; exit 1; }
+[ -x "$busybox" ] || die "$busybox missing: run 'make deps' (busybox-static)"
+rel=$(cat "$kbuild/include/config/kernel.release") ||
+	die "no kernel release in $kbuild: build the kernel first"
+[ -d "$kbuild/lab-modules/lib/modules/$rel" ] ||
+	die "no installed modules in $kbuild/lab-modules"
+
+stage=$out.stage
+rm -rf "$stage"
+mkdir -p "$stage"
+cd "$stage"
+mkdir -p bin sbin usr/bin usr/sbin etc proc sys dev tmp run root \
+	lib/modules tests/bin
+
+cp "$busybox" bin/busybox
+for applet in $("$busybox" --list-full); do
+	[ -e "$applet" ] || ln -s /bin/busybox "$applet"
+done
+cp "$here/init" init
+chmod 755 init
+printf 'root:x:0:0:root:/root:/bin/sh\n' >etc/passwd
+printf 'root:x:0:\n' >etc/group
+
+cp -a "$kbuild/lab-modules/lib/modules/$rel" lib/modules/
+rm -f "lib/modules/$rel/build" "lib/modules/$rel/source"
+if [ $# -gt 0 ]; then
+	mkdir -p "lib/modules/$rel/extra"
+	cp "$@" "lib/modules/$rel/extra/"
+fi
+depmod -b "$stage" "$rel"
+
+cp -a "$bindir"/. tests/bin/
+cp "$manifest" tests/manifest
+cp "$here/../tests/select.sh" tests/select.sh
+
+# Reproducible archive: sorted names, fixed owner, no timestamps in gzip.
+find . -mindepth 1 | LC_ALL=C sort |
+	cpio --quiet -o -H newc -R 0:0 --reproducible | gzip -n -1 >"$out.tmp"
+mv "$out.tmp" "$out"
+cd /
+rm -rf "$stage"
+echo ">> rootfs: $out ($(du -k "$out" | cut -f1) KiB, kernel $rel)" >&2

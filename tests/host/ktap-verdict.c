@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ktap-verdict: turn one guest run into a verdict.
+ *
+ * Reads the KTAP stream the guest's /init wrote to ttyS1 and the serial
+ * console log, scans kernel messages (console lines with a printk timestamp,
+ * and the "# dmesg:" dump at the end of the KTAP stream) for splats, prints
+ * a per-test summary and a closing "N passed, N failed, N skipped" line,
+ * writes JSON and JUnit XML, and exits with:
+ *   0 all selected tests passed (or skipped) and the kernel log is clean
+ *   1 a test failed, no test was selected, or the kernel splatted
+ *   2 the run hit its overall timeout (QEMU was killed)
+ *   3 the guest died before finishing (panic, reboot, QEMU crash)
+ */
+#include <errno.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum result { R_PASS, R_FAIL, R_SKIP };
+
+struct test {
+	char *name;
+	enum result result;
+	char *reason;		/* directive or why it failed */
+	double seconds;		/* from "# lab: NAME took Xs", -1 if unknown */
+	char *output;		/* the test's own (nested) KTAP lines */
+	size_t output_len;
+};
+
+struct run {
+	struct test *tests;
+	int nr_tests;
+	int plan;		/* -1: no plan line seen */
+	int done;		/* "# lab: done" seen */
+	char *running;		/* last "# lab: start NAME" without a result */
+	double running_timeout;
+	char **splats;
+	int nr_splats;
+	regex_t *patterns;
+	char **pattern_src;
+	int nr_patterns;
+	regex_t timestamp;
+};
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "ktap-verdict: ");
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n);
+	if (!p)
+		die("out of memory");
+	return p;
+}
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		die("out of memory");
+	return d;
+}
+
+static void chomp(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+}
+
+static void load_patterns(struct run *run, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+
+	if (!f)
+		die("cannot open patterns %s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		regex_t re;
+		int err;
+
+		chomp(line);
+		if (!line[0] || line[0] == '#')
+			continue;
+		err = regcomp(&re, line, REG_EXTENDED | REG_NOSUB);
+		if (err)
+			die("%s: bad pattern '%s'", path, line);
+		run->patterns = xrealloc(run->patterns,
+					 (run->nr_patterns + 1) * sizeof(re));
+		run->pattern_src = xrealloc(run->pattern_src,
+					    (run->nr_patterns + 1) * sizeof(char *));
+		run->patterns[run->nr_patterns] = re;
+		run->pattern_src[run->nr_patterns++] = xstrdup(line);
+	}
+	fclose(f);
+	if (!run->nr_patterns)
+		die("%s holds no pattern", path);
+}
+
+/* A kernel message: "[   12.345678] text"; only these are checked. */
+static void check_kernel_line(struct run *run, const char *line)
+{
+	regmatch_t m;
+	const char *msg;
+	int i;
+
+	if (regexec(&run->timestamp, line, 1, &m, 0))
+		return;
+	msg = line + m.rm_so;
+	for (i = 0; i < run->nr_patterns; i++) {
+		if (regexec(&run->patterns[i], msg, 0, NULL, 0))
+			continue;
+		/* The end-of-run dmesg dump repeats console lines: keep one. */
+		for (int j = 0; j < run->nr_splats; j++)
+			if (!strcmp(run->splats[j], msg))
+				return;
+		run->splats = xrealloc(run->splats,
+				       (run->nr_splats + 1) * sizeof(char *));
+		run->splats[run->nr_splats++] = xstrdup(msg);
+		return;
+	}
+}
+
+static void scan_log(struct run *run, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+
+	if (!f) {
+		if (errno == ENOENT)
+			return;
+		die("cannot open log %s: %s", path, strerror(errno));
+	}
+	while (getline(&line, &cap, f) >= 0) {
+		chomp(line);
+		check_kernel_line(run, line);
+	}
+	free(line);
+	fclose(f);
+}
+
+static void append_output(struct run *run, const char *line)
+{
+	static char *buf;
+	static size_t len;
+
+	if (!line) {		/* hand the buffer to the test just finished */
+		struct test *t = &run->tests[run->nr_tests - 1];
+
+		t->output = buf ? buf : xstrdup("");
+		t->output_len = len;
+		buf = NULL;
+		len = 0;
+		return;
+	}
+	buf = xrealloc(buf, len + strlen(line) + 2);
+	memcpy(buf + len, line, strlen(line));
+	len += strlen(line);
+	buf[len++] = '\n';
+	buf[len] = '\0';
+}
+
+/* A skip's reason: the test's own "# SKIP reason", else the directive. */
+static char *skip_reason(const char *output, const char *directive)
+{
+	const char *p = output ? strstr(output, "SKIP") : NULL;
+
+	if (p) {
+		size_t n;
+
+		p += 4;
+		while (*p == ' ' || *p == ':')
+			p++;
+		n = strcspn(p, "\n");
+		if (n)
+			return strndup(p, n);
+	}
+	return xstrdup(directive);
+}
+
+static void add_result(struct run *run, const char *line)
+{
+	int ok = !strncmp(line, "ok ", 3);
+	const char *p = line + (ok ? 3 : 7);
+	const char *name, *hash;
+	struct test *t;
+
+	while (*p >= '0' && *p <= '9')
+		p++;
+	while (*p == ' ')
+		p++;
+	name = p;
+	hash = strstr(name, " # ");
+	run->tests = xrealloc(run->tests, (run->nr_tests + 1) * sizeof(*t));
+	t = &run->tests[run->nr_tests++];
+	memset(t, 0, sizeof(*t));
+	t->name = strndup(name, hash ? (size_t)(hash - name) : strlen(name));
+	t->seconds = -1;
+	append_output(run, NULL);
+	if (!ok) {
+		t->result = R_FAIL;
+		t->reason = xstrdup(hash ? hash + 3 : "failed");
+	} else if (hash && !strncmp(hash + 3, "SKIP", 4)) {
+		t->result = R_SKIP;
+		t->reason = skip_reason(t->output, hash + 3);
+	} else {
+		t->result = R_PASS;
+	}
+	free(run->running);
+	run->running = NULL;
+}
+
+static void parse_ktap(struct run *run, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	double last_seconds = -1;
+	char last_name[256] = "";
+
+	if (!f) {
+		if (errno == ENOENT)
+			return;
+		die("cannot open KTAP %s: %s", path, strerror(errno));
+	}
+	while (getline(&line, &cap, f) >= 0) {
+		char name[256];
+		double secs;
+
+		chomp(line);
+		if (!strncmp(line, "# dmesg: ", 9)) {
+			check_kernel_line(run, line + 9);
+		} else if (!strcmp(line, "# lab: done")) {
+			run->done = 1;
+		} else if (sscanf(line, "# lab: start %255s", name) == 1) {
+			free(run->running);
+			run->running = xstrdup(name);
+		} else if (sscanf(line, "# lab: %255s took %lfs", name, &secs) == 2) {
+			strcpy(last_name, name);
+			last_seconds = secs;
+		} else if (!strncmp(line, "1..", 3) && run->plan < 0) {
+			run->plan = atoi(line + 3);
+		} else if (!strncmp(line, "ok ", 3) || !strncmp(line, "not ok ", 7)) {
+			add_result(run, line);
+			if (!strcmp(last_name, run->tests[run->nr_tests - 1].name))
+				run->tests[run->nr_tests - 1].seconds = last_seconds;
+		} else if (line[0] == ' ') {
+			append_output(run, line + (strncmp(line, "    ", 4) ? 1 : 4));
+		}
+	}
+	free(line);
+	fclose(f);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void xml_str(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char c = *s;
+
+		switch (c) {
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '&': fputs("&amp;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default:
+			if (c < 0x20 && c != '\n' && c != '\t')
+				fputc('?', f);
+			else
+				fputc(c, f);
+		}
+	}
+}
+
+static const char *result_name[] = { "pass", "fail", "skip" };
+
+static void write_json(struct run *run, const char *path, const char *status,
+		       int code, int passed, int failed, int skipped)
+{
+	FILE *f = fopen(path, "w");
+	int i;
+
+	if (!f)
+		die("cannot write %s: %s", path, strerror(errno));
+	fprintf(f, "{\n  \"status\": \"%s\",\n  \"exit_code\": %d,\n", status, code);
+	fprintf(f, "  \"passed\": %d,\n  \"failed\": %d,\n  \"skipped\": %d,\n",
+		passed, failed, skipped);
+	fprintf(f, "  \"tests\": [");
+	for (i = 0; i < run->nr_tests; i++) {
+		struct test *t = &run->tests[i];
+
+		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
+		json_str(f, t->name);
+		fprintf(f, ", \"result\": \"%s\"", result_name[t->result]);
+		if (t->seconds >= 0)
+			fprintf(f, ", \"seconds\": %.2f", t->seconds);
+		if (t->reason) {
+			fprintf(f, ", \"reason\": ");
+			json_str(f, t->reason);
+		}
+		fprintf(f, "}");
+	}
+	fprintf(f, "\n  ],\n  \"splats\": [");
+	for (i = 0; i < run->nr_splats; i++) {
+		fprintf(f, "%s\n    ", i ? "," : "");
+		json_str(f, run->splats[i]);
+	}
+	fprintf(f, "\n  ]\n}\n");
+	fclose(f);
+}
+
+static void write_junit(struct run *run, const char *path, const char *status,
+			int failed, int skipped)
+{
+	FILE *f = fopen(path, "w");
+	double total = 0;
+	int i;
+
+	if (!f)
+		die("cannot write %s: %s", path, strerror(errno));
+	for (i = 0; i < run->nr_tests; i++)
+		if (run->tests[i].seconds > 0)
+			total += run->tests[i].seconds;
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(f, "<testsuite name=\"guest\" tests=\"%d\" failures=\"%d\" skipped=\"%d\" time=\"%.2f\">\n",
+		run->nr_tests + 1, failed, skipped, total);
+	for (i = 0; i < run->nr_tests; i++) {
+		struct test *t = &run->tests[i];
+
+		fprintf(f, "  <testcase classname=\"guest\" name=\"");
+		xml_str(f, t->name);
+		fprintf(f, "\" time=\"%.2f\">\n", t->seconds > 0 ? t->seconds : 0);
+		if (t->result == R_FAIL) {
+			fprintf(f, "    <failure message=\"");
+			xml_str(f, t->reason);
+			fprintf(f, "\"/>\n");
+		} else if (t->result == R_SKIP) {
+			fprintf(f, "    <skipped message=\"");
+			xml_str(f, t->reason);
+			fprintf(f, "\"/>\n");
+		}
+		fprintf(f, "    <system-out>");
+		xml_str(f, t->output);
+		fprintf(f, "</system-out>\n  </testcase>\n");
+	}
+	/* The kernel log is a test of its own: clean, or not. */
+	fprintf(f, "  <testcase classname=\"guest\" name=\"kernel-log\">\n");
+	if (run->nr_splats || (strcmp(status, "pass") && strcmp(status, "fail"))) {
+		fprintf(f, "    <failure message=\"%s: %d splat line(s)\">",
+			status, run->nr_splats);
+		for (i = 0; i < run->nr_splats; i++) {
+			xml_str(f, run->splats[i]);
+			fputc('\n', f);
+		}
+		fprintf(f, "</failure>\n");
+	}
+	fprintf(f, "  </testcase>\n</testsuite>\n");
+	fclose(f);
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: ktap-verdict --ktap FILE --log FILE --patterns FILE\n"
+		"                    [--json FILE] [--junit FILE] [--qemu-rc N]\n");
+	exit(1);
+}
+
+int main(int argc, char **argv)
+{
+	const char *ktap = NULL, *log = NULL, *patterns = NULL;
+	const char *json = NULL, *junit = NULL, *status;
+	int qemu_rc = 0, passed = 0, failed = 0, skipped = 0, code, i;
+	struct run run = { .plan = -1 };
+
+	for (i = 1; i < argc; i++) {
+		const char *opt = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		char *end;
+
+		if (!val)
+			usage();
+		if (!strcmp(opt, "--ktap"))
+			ktap = val;
+		else if (!strcmp(opt, "--log"))
+			log = val;
+		else if (!strcmp(opt, "--patterns"))
+			patterns = val;
+		else if (!strcmp(opt, "--json"))
+			json = val;
+		else if (!strcmp(opt, "--junit"))
+			junit = val;
+		else if (!strcmp(opt, "--qemu-rc")) {
+			qemu_rc = strtol(val, &end, 10);
+			if (*end || !*val)
+				die("--qemu-rc wants a number, got '%s'", val);
+		} else
+			usage();
+		i++;
+	}
+	if (!ktap || !log || !patterns)
+		usage();
+
+	if (regcomp(&run.timestamp, "\\[ *[0-9]+\\.[0-9]+\\] ", REG_EXTENDED))
+		die("internal: timestamp regex");
+	load_patterns(&run, patterns);
+	parse_ktap(&run, ktap);
+	scan_log(&run, log);
+
+	/* The test running when the guest stopped is a failure: killed. */
+	if (run.running) {
+		char line[300];
+
+		snprintf(line, sizeof(line), "not ok 0 %s # killed: guest stopped during the test",
+			 run.running);
+		add_result(&run, line);
+	}
+	for (i = 0; i < run.nr_tests; i++) {
+		struct test *t = &run.tests[i];
+
+		switch (t->result) {
+		case R_PASS:
+			passed++;
+			if (t->seconds >= 0)
+				printf("PASS %s (%.1fs)\n", t->name, t->seconds);
+			else
+				printf("PASS %s\n", t->name);
+			break;
+		case R_SKIP:
+			skipped++;
+			printf("SKIP %s: %s\n", t->name, t->reason);
+			break;
+		case R_FAIL:
+			failed++;
+			printf("FAIL %s: %s\n", t->name, t->reason);
+			break;
+		}
+	}
+	if (run.plan >= 0 && run.done && run.nr_tests < run.plan) {
+		printf("FAIL: plan said %d tests, %d reported\n", run.plan, run.nr_tests);
+		failed += run.plan - run.nr_tests;
+	}
+	for (i = 0; i < run.nr_splats; i++)
+		printf("SPLAT %s\n", run.splats[i]);
+
+	if (qemu_rc == 124) {
+		status = "timeout";
+		code = 2;
+		printf("verdict: TIMEOUT: the guest did not finish in time\n");
+	} else if (!run.done) {
+		status = "crash";
+		code = 3;
+		printf("verdict: CRASH: the guest stopped before the end of the run%s\n",
+		       run.plan < 0 ? " (no test started)" : "");
+	} else if (run.plan == 0) {
+		status = "fail";
+		code = 1;
+		printf("verdict: FAIL: no test matched the selection\n");
+	} else if (failed || run.nr_splats) {
+		status = "fail";
+		code = 1;
+		printf("verdict: FAIL: %d test(s) failed, %d splat line(s) in the kernel log\n",
+		       failed, run.nr_splats);
+	} else {
+		status = "pass";
+		code = 0;
+	}
+	if (json)
+		write_json(&run, json, status, code, passed, failed, skipped);
+	if (junit)
+		write_junit(&run, junit, status, failed, skipped);
+	printf("%d passed, %d failed", passed, failed);
+	if (skipped)
+		printf(", %d skipped", skipped);
+	printf("\n");
+	return code;
+}

@@ -1,0 +1,98 @@
+#!/bin/sh
+# Host-side tests: the verdict logic on recorded runs (fixtures/), the
+# launcher's input checks, a real boot of the deliberately failing guest test
+# (the harness must report it), and our QEMU's qtests when QEMU is built.
+# Prints KTAP and a closing "host: N passed, N failed" line; exit 0/1.
+#
+# Usage: tests/host/run-host-tests.sh   (environment as for tests/run-guest.sh)
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+: "${VERDICT:?run through make}" "${BUILD:?run through make}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+n=0 passed=0 failed=0
+result() {	# result OK|FAIL name [diagnostic]
+	n=$((n + 1))
+	if [ "$1" = OK ]; then
+		passed=$((passed + 1))
+		echo "ok $n $2"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n $2"
+		[ -z "${3:-}" ] || echo "$3" | sed 's/^/# /'
+	fi
+}
+
+echo "KTAP version 1"
+
+# 1. Verdict on recorded runs: expect = "<qemu rc> <exit code> <closing line>".
+for d in "$here"/fixtures/*/; do
+	name=verdict-$(basename "$d")
+	read -r qrc want_code want_line <"$d/expect"
+	code=0
+	"$VERDICT" --ktap "$d/results.ktap" --log "$d/serial.log" \
+		--patterns "$here/splat-patterns.txt" --qemu-rc "$qrc" \
+		--json "$tmp/r.json" --junit "$tmp/r.xml" >"$tmp/out" 2>&1 || code=$?
+	line=$(tail -n 1 "$tmp/out")
+	if [ "$code" = "$want_code" ] && [ "$line" = "$want_line" ] &&
+		grep -q "\"exit_code\": $code" "$tmp/r.json" &&
+		grep -q '</testsuite>' "$tmp/r.xml"; then
+		result OK "$name"
+	else
+		result FAIL "$name" "want exit $want_code '$want_line', got exit $code:
+$(cat "$tmp/out")"
+	fi
+done
+
+# 2. Launcher input checks: every bad flag is refused, naming the flag.
+: >"$tmp/k"
+for bad in "--cpus 0" "--cpus x" "--nodes 9" "--mem lots" "--accel fast" \
+	"--timeout 1.5" "--bogus"; do
+	code=0
+	# shellcheck disable=SC2086
+	"$top/qemu/run-vm.sh" --kernel "$tmp/k" --initrd "$tmp/k" \
+		--run-dir "$tmp/vm" --dry-run $bad >"$tmp/out" 2>&1 || code=$?
+	if [ "$code" = 2 ] && grep -q -- "run-vm: error:.*${bad%% *}" "$tmp/out"; then
+		result OK "launcher-rejects $bad"
+	else
+		result FAIL "launcher-rejects $bad" "exit $code: $(cat "$tmp/out")"
+	fi
+done
+
+# 3. End to end: a guest test that fails must fail the run (exit 1), and the
+# run's JSON must name it.
+if [ -f "${BZIMAGE:-}" ] && [ -f "${INITRD:-}" ]; then
+	code=0
+	BUILD=$tmp/e2e "$top/tests/run-guest.sh" --tests harness-fail \
+		>"$tmp/out" 2>&1 || code=$?
+	json=$tmp/e2e/runs/latest/results.json
+	if [ "$code" = 1 ] && grep -q '"failed": 1' "$json" &&
+		grep -q '"name": "harness-fail", "result": "fail"' "$json"; then
+		result OK "harness-reports-failing-guest-test"
+	else
+		result FAIL "harness-reports-failing-guest-test" "exit $code:
+$(tail -n 20 "$tmp/out")"
+	fi
+else
+	result FAIL "harness-reports-failing-guest-test" "no kernel/initramfs built"
+fi
+
+# 4. Our QEMU's device tests (qtest), when our QEMU is built.
+if [ -x "$top/qemu/qtest.sh" ] && [ -s "${QEMU_BIN_FILE:-/nonexistent}" ]; then
+	code=0
+	"$top/qemu/qtest.sh" "$(dirname "$(cat "$QEMU_BIN_FILE")")" \
+		>"$tmp/out" 2>&1 || code=$?
+	if [ "$code" = 0 ]; then
+		result OK "qemu-qtests"
+	else
+		result FAIL "qemu-qtests" "$(tail -n 30 "$tmp/out")"
+	fi
+	sed 's/^/    /' "$tmp/out" | grep -E '^    (ok|not ok) ' || true
+fi
+
+echo "1..$n"
+echo "host: $passed passed, $failed failed"
+[ "$failed" = 0 ]
