@@ -606,3 +606,163 @@ int node_frag_permille(int node, uint64_t *free_pages)
 		*free_pages = total;
 	return total ? (int)(small * 1000 / total) : 1000;
 }
+
+int cpu_times_read(int cpu, struct cpu_times *t)
+{
+	char line[256], want[16];
+	int ret = -ENOENT;
+	FILE *f;
+
+	snprintf(want, sizeof(want), "cpu%d ", cpu);
+	f = fopen("/proc/stat", "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long v[8] = { 0 };
+
+		if (strncmp(line, want, strlen(want)))
+			continue;
+		if (sscanf(line + strlen(want),
+			   "%llu %llu %llu %llu %llu %llu %llu %llu",
+			   &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
+			   &v[7]) < 4)
+			break;
+		t->user = v[0];
+		t->nice = v[1];
+		t->sys = v[2];
+		t->idle = v[3];
+		t->iowait = v[4];
+		t->irq = v[5];
+		t->softirq = v[6];
+		t->steal = v[7];
+		ret = 0;
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+void cpu_times_share(const struct cpu_times *a, const struct cpu_times *b,
+		     int *user_pm, int *sys_pm, int *idle_pm)
+{
+	uint64_t user = (b->user + b->nice) - (a->user + a->nice);
+	uint64_t sys = (b->sys + b->irq + b->softirq) -
+		       (a->sys + a->irq + a->softirq);
+	uint64_t idle = (b->idle + b->iowait) - (a->idle + a->iowait);
+	uint64_t total = user + sys + idle + (b->steal - a->steal);
+
+	if (!total) {
+		*user_pm = *sys_pm = *idle_pm = 0;
+		return;
+	}
+	*user_pm = user * 1000 / total;
+	*sys_pm = sys * 1000 / total;
+	*idle_pm = idle * 1000 / total;
+}
+
+int node_unusable_index(int node, int order)
+{
+	char line[512];
+	int ret = -ENOENT;
+	FILE *f;
+
+	f = fopen("/sys/kernel/debug/extfrag/unusable_index", "re");
+	if (!f)
+		return -errno;
+	/* "Node 1, zone    DMA32 0.000 0.001 ... " one value per order */
+	while (fgets(line, sizeof(line), f)) {
+		char zone[32], *p;
+		int nd, pos, o;
+
+		if (sscanf(line, "Node %d, zone %31s%n", &nd, zone, &pos) != 2 ||
+		    nd != node)
+			continue;
+		p = line + pos;
+		for (o = 0; o <= order; o++) {
+			unsigned int ip, fp;
+			int used;
+
+			if (sscanf(p, " %u.%u%n", &ip, &fp, &used) != 2)
+				break;
+			p += used;
+			if (o == order)
+				ret = ip * 1000 + fp;	/* three decimals */
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+int node_phys_range(int node, uint64_t *start, uint64_t *end)
+{
+	uint64_t lo = UINT64_MAX, hi = 0, zstart = 0;
+	bool in_node = false, have_start = false;
+	char line[256];
+	FILE *f;
+
+	f = fopen("/proc/zoneinfo", "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long v;
+		int nd;
+		char zone[32];
+
+		if (sscanf(line, "Node %d, zone %31s", &nd, zone) == 2) {
+			in_node = nd == node;
+			have_start = false;
+			continue;
+		}
+		if (!in_node)
+			continue;
+		if (sscanf(line, " spanned %llu", &v) == 1) {
+			zstart = v;	/* remember until start_pfn is seen */
+			continue;
+		}
+		if (sscanf(line, " start_pfn: %llu", &v) == 1 && !have_start &&
+		    zstart) {
+			have_start = true;
+			if (v < lo)
+				lo = v;
+			if (v + zstart > hi)
+				hi = v + zstart;
+		}
+	}
+	fclose(f);
+	if (lo >= hi)
+		return -ENOENT;
+	*start = lo * PAGE_SIZE_4K;
+	*end = hi * PAGE_SIZE_4K;
+	return 0;
+}
+
+int node_free_blocks(int node, int order, uint64_t *blocks)
+{
+	char line[512];
+	bool found = false;
+	uint64_t n = 0;
+	FILE *f;
+
+	f = fopen("/proc/buddyinfo", "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char zone[32], *p;
+		int nd, pos, o = 0, used;
+		unsigned long long cnt;
+
+		if (sscanf(line, "Node %d, zone %31s%n", &nd, zone, &pos) != 2 ||
+		    nd != node)
+			continue;
+		found = true;
+		for (p = line + pos; sscanf(p, "%llu%n", &cnt, &used) == 1;
+		     p += used, o++)
+			if (o >= order)
+				n += cnt << (o - order);
+	}
+	fclose(f);
+	if (!found)
+		return -ENOENT;
+	*blocks = n;
+	return 0;
+}

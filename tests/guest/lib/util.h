@@ -182,4 +182,26 @@ int set_oom_score_adj(int adj);
  * blocks, 1000 = none).  Also returns free pages if @free_pages. */
 int node_frag_permille(int node, uint64_t *free_pages);
 
+/* Jiffies of one CPU from /proc/stat ("cpuN" line). */
+struct cpu_times {
+	uint64_t user, nice, sys, idle, iowait, irq, softirq, steal;
+};
+int cpu_times_read(int cpu, struct cpu_times *t);
+/* Percentages (x10, per-mille) of user, sys (incl. irq) and idle between two reads. */
+void cpu_times_share(const struct cpu_times *a, const struct cpu_times *b,
+		     int *user_pm, int *sys_pm, int *idle_pm);
+
+/*
+ * Unusable free space index of @node for @order from debugfs
+ * (extfrag/unusable_index), per-mille, for the node's last (largest)
+ * zone.  -ENOENT if debugfs is not mounted or the node is not listed.
+ */
+int node_unusable_index(int node, int order);
+
+/* Physical address range [*start, *end) spanned by @node (/proc/zoneinfo). */
+int node_phys_range(int node, uint64_t *start, uint64_t *end);
+
+/* Free blocks of order >= @order on @node, in 2^@order-page units (buddyinfo). */
+int node_free_blocks(int node, int order, uint64_t *blocks);
+
 #endif /* LAB_UTIL_H */

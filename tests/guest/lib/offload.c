@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * offload.c - offload mode set-up and verdict, see offload.h.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ktap.h"
+#include "offload.h"
+#include "util.h"
+
+static bool module_loaded(const char *module)
+{
+	char path[128];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/sys/module/%s", module);
+	return !stat(path, &st);
+}
+
+static int run_modprobe(const char *module)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		execlp("modprobe", "modprobe", module, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
+}
+
+int offload_prepare(struct offload_state *st, bool want, const char *module)
+{
+	uint64_t v;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	st->want = want;
+	snprintf(st->module, sizeof(st->module), "%s",
+		 module ? module : OFFLOAD_MODULE);
+	st->have_counter = !vmstat_read(OFFLOAD_VMSTAT, &v);
+
+	if (!file_read(OFFLOAD_REASONS, st->saved_reasons,
+		       sizeof(st->saved_reasons)))
+		st->reasons_saved = true;
+
+	if (!want) {
+		/* Baseline: nothing may be offered to a provider. */
+		if (st->reasons_saved) {
+			ret = file_write(OFFLOAD_REASONS, "0");
+			if (ret) {
+				snprintf(st->error, sizeof(st->error),
+					 "cannot disable offload (%s: %s)",
+					 OFFLOAD_REASONS, strerror(-ret));
+				return ret;
+			}
+		}
+		return 0;
+	}
+
+	if (!st->have_counter) {
+		snprintf(st->error, sizeof(st->error),
+			 "offload mode: no vmstat counter %s (kernel without the copy offload series?)",
+			 OFFLOAD_VMSTAT);
+		return -ENOENT;
+	}
+	if (!module_loaded(st->module) && run_modprobe(st->module)) {
+		snprintf(st->error, sizeof(st->error),
+			 "offload mode: module %s not loaded and modprobe failed",
+			 st->module);
+		return -ENOENT;
+	}
+	if (!module_loaded(st->module)) {
+		snprintf(st->error, sizeof(st->error),
+			 "offload mode: module %s not in /sys/module after modprobe",
+			 st->module);
+		return -ENOENT;
+	}
+	if (st->reasons_saved && !strcmp(st->saved_reasons, "0")) {
+		ret = file_write(OFFLOAD_REASONS, "4294967295");
+		if (ret) {
+			snprintf(st->error, sizeof(st->error),
+				 "offload mode: cannot enable reasons (%s: %s)",
+				 OFFLOAD_REASONS, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void offload_snapshot(struct offload_state *st)
+{
+	uint64_t v = 0;
+
+	if (st->have_counter)
+		vmstat_read(OFFLOAD_VMSTAT, &v);
+	if (st->snaps++ == 0)
+		st->before = v;
+	else
+		st->after = v;
+}
+
+uint64_t offload_delta(const struct offload_state *st)
+{
+	return st->after >= st->before ? st->after - st->before : 0;
+}
+
+bool offload_verdict(const struct offload_state *st)
+{
+	if (st->want)
+		return st->have_counter && offload_delta(st) > 0;
+	return offload_delta(st) == 0;
+}
+
+void offload_report(const struct offload_state *st, const char *label)
+{
+	char dir[128], path[400], val[64];
+	struct dirent *de;
+	DIR *d;
+
+	if (!st->have_counter) {
+		ktap_diag("%s: no %s counter in this kernel", label,
+			  OFFLOAD_VMSTAT);
+		return;
+	}
+	ktap_diag("%s: %s +%" PRIu64 " (%s)", label, OFFLOAD_VMSTAT,
+		  offload_delta(st),
+		  st->want ? "offload mode" : "baseline, offload disabled");
+	/* Module-side counters, if the provider exports any. */
+	snprintf(dir, sizeof(dir), "/sys/module/%s/parameters", st->module);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (!file_read(path, val, sizeof(val)))
+			ktap_diag("%s: %s.%s = %s", label, st->module,
+				  de->d_name, val);
+	}
+	closedir(d);
+}
+
+void offload_restore(struct offload_state *st)
+{
+	if (st->reasons_saved)
+		file_write(OFFLOAD_REASONS, st->saved_reasons);
+	st->reasons_saved = false;
+}

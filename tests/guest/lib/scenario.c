@@ -1,0 +1,575 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * scenario.c - compaction scenario runner, see scenario.h.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "frag.h"
+#include "hog.h"
+#include "ktap.h"
+#include "offload.h"
+#include "scenario.h"
+#include "util.h"
+
+#define PROACTIVENESS	"/proc/sys/vm/compaction_proactiveness"
+#define MAX_FRAGMENTERS	2
+#define MAX_SAMPLES	4096
+#define SAMPLE_MS	100
+#define MOVER_BYTES	(8UL << 20)
+/* Proactive trigger: kcompactd is done when it made no progress this long. */
+#define QUIET_MS	2000
+
+static const char *const trigger_names[] = {
+	[SCEN_MANUAL] = "manual",
+	[SCEN_HUGEPAGES] = "hugepages",
+	[SCEN_PROACTIVE] = "proactive",
+};
+
+void scenario_defaults(struct scen_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->trigger = SCEN_MANUAL;
+	o->mode = SCEN_BASELINE;
+	o->node = -1;
+	o->fragmenters = 1;
+	o->pct = 60;
+	o->timeout_s = 40;
+	o->module = OFFLOAD_MODULE;
+}
+
+void scenario_usage(const char *prog)
+{
+	fprintf(stderr,
+		"usage: %s [--trigger=manual|hugepages|proactive] [--mode=baseline|offload]\n"
+		"          [--busy] [--mover] [--fragmenters=1|2] [--node=N] [--pct=10..80]\n"
+		"          [--timeout=SECONDS] [--series] [--label=NAME] [--module=NAME]\n"
+		"Fragment a node, trigger compaction, verify every surviving page; KTAP on stdout.\n",
+		prog);
+}
+
+static int parse_int(const char *flag, const char *s, int lo, int hi, int *v)
+{
+	char *end;
+	long x;
+
+	errno = 0;
+	x = strtol(s, &end, 10);
+	if (errno || end == s || *end || x < lo || x > hi) {
+		fprintf(stderr, "error: %s=%s: expected an integer in %d..%d\n",
+			flag, s, lo, hi);
+		return -EINVAL;
+	}
+	*v = x;
+	return 0;
+}
+
+int scenario_parse(int argc, char **argv, struct scen_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "trigger", required_argument, NULL, 't' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "busy", no_argument, NULL, 'b' },
+		{ "mover", no_argument, NULL, 'v' },
+		{ "fragmenters", required_argument, NULL, 'f' },
+		{ "node", required_argument, NULL, 'n' },
+		{ "pct", required_argument, NULL, 'p' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "series", no_argument, NULL, 's' },
+		{ "label", required_argument, NULL, 'l' },
+		{ "module", required_argument, NULL, 'M' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, i;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			for (i = 0; i < 3; i++)
+				if (!strcmp(optarg, trigger_names[i]))
+					break;
+			if (i == 3) {
+				fprintf(stderr, "error: --trigger=%s: expected manual, hugepages or proactive\n",
+					optarg);
+				return -EINVAL;
+			}
+			o->trigger = i;
+			break;
+		case 'm':
+			if (!strcmp(optarg, "baseline")) {
+				o->mode = SCEN_BASELINE;
+			} else if (!strcmp(optarg, "offload")) {
+				o->mode = SCEN_OFFLOAD;
+			} else {
+				fprintf(stderr, "error: --mode=%s: expected baseline or offload\n",
+					optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'b':
+			o->busy = true;
+			break;
+		case 'v':
+			o->mover = true;
+			break;
+		case 'f':
+			if (parse_int("--fragmenters", optarg, 1,
+				      MAX_FRAGMENTERS, &o->fragmenters))
+				return -EINVAL;
+			break;
+		case 'n':
+			if (parse_int("--node", optarg, 0, LAB_MAX_NODES - 1,
+				      &o->node))
+				return -EINVAL;
+			break;
+		case 'p':
+			if (parse_int("--pct", optarg, 10, 80, &o->pct))
+				return -EINVAL;
+			break;
+		case 'T':
+			if (parse_int("--timeout", optarg, 1, 3600,
+				      &o->timeout_s))
+				return -EINVAL;
+			break;
+		case 's':
+			o->series = true;
+			break;
+		case 'l':
+			o->label = optarg;
+			break;
+		case 'M':
+			o->module = optarg;
+			break;
+		case 'h':
+		default:
+			scenario_usage(argv[0]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "error: unexpected argument '%s'\n", argv[optind]);
+		scenario_usage(argv[0]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int scenario_nr_results(const struct scen_opts *o)
+{
+	/* setup, survivors, migrated, huge, offload [, mover] [, hog] */
+	return 5 + o->mover + o->busy;
+}
+
+/* ------------------------------------------------------------------ */
+
+struct sample {
+	uint32_t t_ms;
+	uint16_t frag_pm;
+	uint64_t migrated;
+};
+
+struct run {
+	const struct scen_opts *o;
+	const char *label;
+	int node, cpu, other_cpu;
+	int printed;			/* KTAP results printed so far */
+	volatile int stop;
+
+	struct frag_child frag[MAX_FRAGMENTERS];
+	int nr_frag;
+
+	pthread_t sampler;
+	bool sampler_on;
+	uint64_t t0;
+	int nr_samples;
+	struct sample samples[MAX_SAMPLES];
+
+	pthread_t mover;
+	bool mover_on;
+	long mover_rounds, mover_bad;
+	char mover_err[160];
+};
+
+static struct vmstat_snap snap_before, snap_after;
+
+static void result(struct run *r, bool pass, const char *name)
+{
+	ktap_ok(pass, "%s_%s", r->label, name);
+	r->printed++;
+}
+
+/* Fail every result not printed yet: a precondition is missing. */
+static void fail_rest(struct run *r, const char *why)
+{
+	ktap_diag("%s: %s", r->label, why);
+	while (r->printed < scenario_nr_results(r->o))
+		result(r, false, "not_run");
+}
+
+static void *sampler_main(void *arg)
+{
+	struct run *r = arg;
+
+	pin_to_cpu(r->other_cpu);
+	while (!r->stop && r->nr_samples < MAX_SAMPLES) {
+		struct sample *s = &r->samples[r->nr_samples];
+		int pm = node_frag_permille(r->node, NULL);
+
+		s->t_ms = (now_ns() - r->t0) / 1000000;
+		s->frag_pm = pm < 0 ? 0 : pm;
+		if (vmstat_read("pgmigrate_success", &s->migrated))
+			s->migrated = 0;
+		r->nr_samples++;
+		usleep(SAMPLE_MS * 1000);
+	}
+	return NULL;
+}
+
+/*
+ * Concurrent move_pages worker: bounce a private buffer between node 0 and
+ * node 1 and check every page after every move.
+ */
+static void *mover_main(void *arg)
+{
+	struct run *r = arg;
+	uint64_t seed = pattern_seed();
+	struct pattern_mismatch mm;
+	char *buf;
+	long bad;
+	int to = 1;
+
+	pin_to_cpu(r->other_cpu);
+	buf = mmap_aligned(MOVER_BYTES, HPAGE_SIZE_2M);
+	if (!buf) {
+		snprintf(r->mover_err, sizeof(r->mover_err), "mmap failed");
+		r->mover_bad++;
+		return NULL;
+	}
+	madvise(buf, MOVER_BYTES, MADV_NOHUGEPAGE);
+	pattern_fill(buf, MOVER_BYTES, seed);
+	while (!r->stop) {
+		bad = move_range(buf, MOVER_BYTES, PAGE_SIZE_4K, to);
+		pattern_mismatch_init(&mm);
+		if (bad || pattern_verify(buf, MOVER_BYTES, seed, &mm)) {
+			if (!r->mover_bad)
+				snprintf(r->mover_err, sizeof(r->mover_err),
+					 "round %ld to node%d: %ld bad status, %zu bad pages (first %p off %zu)",
+					 r->mover_rounds, to, bad, mm.bad_pages,
+					 mm.page, mm.offset);
+			r->mover_bad++;
+		}
+		r->mover_rounds++;
+		to = !to;
+	}
+	munmap(buf, MOVER_BYTES);
+	return NULL;
+}
+
+static int pick_node(const struct scen_opts *o)
+{
+	if (o->node >= 0)
+		return o->node;
+	return node_first_cpu(1) >= 0 ? 1 : 0;
+}
+
+static int pick_other_cpu(int cpu)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	int c;
+
+	for (c = 0; c < n; c++)
+		if (c != cpu)
+			return c;
+	return cpu;
+}
+
+static void diag_frag(struct run *r, const char *when)
+{
+	uint64_t free = 0, blocks = 0;
+	int pm = node_frag_permille(r->node, &free);
+	int ui = node_unusable_index(r->node, 9);
+
+	node_free_blocks(r->node, 9, &blocks);
+	ktap_diag("%s: %s node%d free %" PRIu64 " MiB, %" PRIu64 " free 2 MiB blocks, %d.%d %% of free memory in smaller blocks, unusable_index(9) %s%d.%03d",
+		  r->label, when, r->node, free >> 8, blocks, pm / 10, pm % 10,
+		  ui < 0 ? "n/a " : "", ui < 0 ? 0 : ui / 1000,
+		  ui < 0 ? 0 : ui % 1000);
+}
+
+/* Wait until kcompactd stops making progress (or the timeout). */
+static uint64_t wait_kcompactd(struct run *r, uint64_t start)
+{
+	uint64_t last_change = start, deadline, prev = 0, cur;
+	bool seen = false;
+
+	deadline = start + (uint64_t)r->o->timeout_s * 1000000000ULL;
+	vmstat_read("compact_daemon_migrate_scanned", &prev);
+	while (now_ns() < deadline) {
+		usleep(200 * 1000);
+		if (vmstat_read("compact_daemon_migrate_scanned", &cur))
+			break;
+		if (cur != prev) {
+			prev = cur;
+			last_change = now_ns();
+			seen = true;
+		} else if (seen &&
+			   now_ns() - last_change > QUIET_MS * 1000000ULL) {
+			break;
+		}
+	}
+	if (!seen)
+		ktap_diag("%s: kcompactd did not scan within %d s", r->label,
+			  r->o->timeout_s);
+	return last_change;
+}
+
+void scenario_run(const struct scen_opts *o, struct scen_result *res)
+{
+	static struct run run;
+	struct run *r = &run;
+	struct scen_result out = { 0 };
+	struct pattern_mismatch mm;
+	struct cpu_times ct0, ct1;
+	struct offload_state ofl;
+	struct hog hog = { .pid = -1 };
+	uint64_t free_bytes, hp_orig = 0, hp_now = 0, blocks0 = 0, blocks1 = 0;
+	uint64_t t_start, t_end, per_frag, old_proact = 20;
+	char label[64];
+	bool intact, have_proact;
+	int i, ret;
+
+	memset(r, 0, sizeof(*r));
+	r->o = o;
+	snprintf(label, sizeof(label), "%s", o->label ? o->label :
+		 trigger_names[o->trigger]);
+	r->label = label;
+	r->node = pick_node(o);
+	ret = node_first_cpu(r->node);
+	r->cpu = ret >= 0 ? ret : 0;
+	r->other_cpu = pick_other_cpu(r->cpu);
+	ktap_diag("%s: trigger=%s mode=%s busy=%d mover=%d fragmenters=%d node=%d cpu=%d pct=%d",
+		  label, trigger_names[o->trigger],
+		  o->mode == SCEN_OFFLOAD ? "offload" : "baseline", o->busy,
+		  o->mover, o->fragmenters, r->node, r->cpu, o->pct);
+
+	/* --- preconditions ------------------------------------------ */
+	if (node_mem_free(r->node, &free_bytes)) {
+		fail_rest(r, "target node has no meminfo (node missing?)");
+		goto out;
+	}
+	if (o->mover && numa_nodes_with_memory() < 2) {
+		fail_rest(r, "--mover needs 2 nodes with memory");
+		goto out;
+	}
+	if (o->trigger == SCEN_HUGEPAGES && hugepages_get(r->node, &hp_orig)) {
+		fail_rest(r, "no 2 MiB hugetlb pool for the node (CONFIG_HUGETLBFS?)");
+		goto out;
+	}
+	have_proact = !file_read_u64(PROACTIVENESS, &old_proact);
+	if (o->trigger == SCEN_PROACTIVE && !have_proact) {
+		fail_rest(r, "no " PROACTIVENESS);
+		goto out;
+	}
+	ret = offload_prepare(&ofl, o->mode == SCEN_OFFLOAD, o->module);
+	if (ret) {
+		fail_rest(r, ofl.error);
+		goto out;
+	}
+	if (pin_to_cpu(r->cpu)) {
+		fail_rest(r, "cannot pin to the node's CPU");
+		goto out_offload;
+	}
+
+	/* --- fragment: background compaction off, as in the RFC -------- */
+	if (have_proact)
+		file_write(PROACTIVENESS, "0");
+	per_frag = free_bytes / 100 * o->pct / o->fragmenters;
+	for (i = 0; i < o->fragmenters; i++) {
+		ret = frag_child_start(&r->frag[i], r->node, per_frag,
+				       pattern_seed() + i);
+		if (ret) {
+			ktap_diag("%s: fragmenter %d: %s", label, i,
+				  strerror(-ret));
+			break;
+		}
+		r->nr_frag++;
+	}
+	if (!ktap_ok(r->nr_frag == o->fragmenters, "%s_fragment_node%d",
+		     label, r->node)) {
+		r->printed++;
+		fail_rest(r, "fragmentation failed");
+		goto out_frag;
+	}
+	r->printed++;
+	for (i = 0; i < r->nr_frag; i++)
+		ktap_diag("%s: fragmenter pid %d holds %" PRIu64 " MiB, %zu surviving pages",
+			  label, r->frag[i].pid, r->frag[i].region.len >> 20,
+			  frag_survivors(&r->frag[i].region));
+	diag_frag(r, "before");
+	out.frag_before_pm = node_frag_permille(r->node, &free_bytes);
+	free_bytes <<= 12;
+	node_free_blocks(r->node, 9, &blocks0);
+
+	/* --- helpers ------------------------------------------------ */
+	r->t0 = now_ns();
+	if (!pthread_create(&r->sampler, NULL, sampler_main, r))
+		r->sampler_on = true;
+	if (o->mover && !pthread_create(&r->mover, NULL, mover_main, r))
+		r->mover_on = true;
+	if (o->busy && hog_start(&hog, r->cpu))
+		ktap_diag("%s: cannot start the hog", label);
+
+	/* --- trigger ------------------------------------------------ */
+	vmstat_snapshot(&snap_before);
+	offload_snapshot(&ofl);
+	cpu_times_read(r->cpu, &ct0);
+	t_start = now_ns();
+	switch (o->trigger) {
+	case SCEN_MANUAL: {
+		char path[80];
+
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/node/node%d/compact", r->node);
+		ret = file_write(path, "1");
+		if (ret)
+			ktap_diag("%s: %s: %s", label, path, strerror(-ret));
+		t_end = now_ns();
+		break;
+	}
+	case SCEN_HUGEPAGES:
+		/* Ask for 3/4 of the free (fragmented) memory as huge pages. */
+		ret = hugepages_set(r->node, hp_orig +
+				    free_bytes * 3 / 4 / HPAGE_SIZE_2M);
+		if (ret && ret != -ENOMEM)
+			ktap_diag("%s: nr_hugepages: %s", label, strerror(-ret));
+		t_end = now_ns();
+		hugepages_get(r->node, &hp_now);
+		out.huge = hp_now > hp_orig ? hp_now - hp_orig : 0;
+		break;
+	case SCEN_PROACTIVE:
+	default:
+		file_write(PROACTIVENESS, "100");
+		t_end = wait_kcompactd(r, t_start);
+		file_write(PROACTIVENESS, "0");
+		break;
+	}
+	cpu_times_read(r->cpu, &ct1);
+	vmstat_snapshot(&snap_after);
+	offload_snapshot(&ofl);
+
+	r->stop = 1;
+	if (hog.pid > 0)
+		out.hog_iters = hog_stop(&hog);
+	if (r->mover_on)
+		pthread_join(r->mover, NULL);
+	if (r->sampler_on)
+		pthread_join(r->sampler, NULL);
+
+	out.wall_ms = (t_end - t_start) / 1000000;
+	out.migrated = vmstat_delta(&snap_before, &snap_after,
+				    "pgmigrate_success");
+	out.offloaded = offload_delta(&ofl);
+	cpu_times_share(&ct0, &ct1, &out.user_pm, &out.sys_pm, &out.idle_pm);
+	out.frag_after_pm = node_frag_permille(r->node, NULL);
+	node_free_blocks(r->node, 9, &blocks1);
+	if (o->trigger != SCEN_HUGEPAGES)
+		out.huge = blocks1 > blocks0 ? blocks1 - blocks0 : 0;
+	diag_frag(r, "after");
+	vmstat_report_delta(&snap_before, &snap_after, "compact_");
+	vmstat_report_delta(&snap_before, &snap_after, "pgmigrate_");
+	vmstat_report_delta(&snap_before, &snap_after, "thp_migration");
+	offload_report(&ofl, label);
+
+	/* --- verify every surviving page ------------------------------ */
+	intact = true;
+	pattern_mismatch_init(&mm);
+	for (i = 0; i < r->nr_frag; i++) {
+		size_t checked = 0;
+		long bad = frag_verify_remote(r->frag[i].pid,
+					      &r->frag[i].region, &mm,
+					      &checked);
+
+		if (bad < 0)
+			ktap_diag("%s: cannot read fragmenter %d: %s", label,
+				  r->frag[i].pid, strerror(-bad));
+		if (bad || checked != frag_survivors(&r->frag[i].region))
+			intact = false;
+		out.verified += checked;
+	}
+	ktap_diag("%s: verified %" PRIu64 " surviving pages", label,
+		  out.verified);
+	pattern_report(&mm);
+	result(r, intact && out.verified > 0, "survivors_intact");
+	result(r, out.migrated > 0, "pages_migrated");
+	ktap_diag("%s: %s %" PRIu64, label, o->trigger == SCEN_HUGEPAGES ?
+		  "huge pages obtained" : "free 2 MiB blocks gained", out.huge);
+	result(r, out.huge > 0, "huge_pages_obtained");
+	result(r, offload_verdict(&ofl), o->mode == SCEN_OFFLOAD ?
+	       "offload_counters_rose" : "offload_stayed_idle");
+	if (o->mover) {
+		ktap_diag("%s: mover: %ld rounds of %lu pages, %ld bad%s%s",
+			  label, r->mover_rounds, MOVER_BYTES / PAGE_SIZE_4K,
+			  r->mover_bad, r->mover_bad ? ": " : "",
+			  r->mover_err);
+		result(r, r->mover_rounds > 0 && !r->mover_bad,
+		       "concurrent_move_pages_intact");
+	}
+	if (o->busy) {
+		ktap_diag("%s: hog iterations %" PRIu64, label, out.hog_iters);
+		result(r, out.hog_iters > 0, "hog_ran");
+	}
+
+	ktap_diag("result %s trigger=%s mode=%s busy=%d wall_ms=%" PRIu64
+		  " migrated=%" PRIu64 " offloaded=%" PRIu64
+		  " user=%d.%d sys=%d.%d idle=%d.%d hog_iters=%" PRIu64
+		  " huge=%" PRIu64 " frag_before=%d.%d frag_after=%d.%d verified=%" PRIu64,
+		  label, trigger_names[o->trigger],
+		  o->mode == SCEN_OFFLOAD ? "offload" : "baseline", o->busy,
+		  out.wall_ms, out.migrated, out.offloaded,
+		  out.user_pm / 10, out.user_pm % 10, out.sys_pm / 10,
+		  out.sys_pm % 10, out.idle_pm / 10, out.idle_pm % 10,
+		  out.hog_iters, out.huge, out.frag_before_pm / 10,
+		  out.frag_before_pm % 10, out.frag_after_pm / 10,
+		  out.frag_after_pm % 10, out.verified);
+	if (o->series)
+		for (i = 0; i < r->nr_samples; i++)
+			ktap_diag("series %s %u %u %" PRIu64, label,
+				  r->samples[i].t_ms, r->samples[i].frag_pm,
+				  r->samples[i].migrated -
+				  r->samples[0].migrated);
+
+	if (o->trigger == SCEN_HUGEPAGES)
+		hugepages_set(r->node, hp_orig);
+out_frag:
+	for (i = 0; i < r->nr_frag; i++)
+		frag_child_stop(&r->frag[i]);
+	if (have_proact)
+		file_write_u64(PROACTIVENESS, old_proact);
+out_offload:
+	offload_restore(&ofl);
+out:
+	out.pass = ktap_failures() == 0;
+	if (res)
+		*res = out;
+}
+
+int scenario_main(int argc, char **argv)
+{
+	struct scen_opts o;
+
+	scenario_defaults(&o);
+	if (scenario_parse(argc, argv, &o))
+		return 2;
+	ktap_plan(scenario_nr_results(&o));
+	scenario_run(&o, NULL);
+	return ktap_finish();
+}
