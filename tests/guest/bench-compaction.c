@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bench-compaction - the four-mode compaction benchmark of the RFC v4
+ * experiment (baseline / offload x idle / busy), measured in one boot.
+ *
+ * lab:test timeout=1500 set=extra
+ *
+ * Each mode fragments the target node afresh and triggers direct compaction
+ * by raising nr_hugepages (the closest user-space equivalent of the RFC's
+ * alloc_pages loop), with the compacting task and, in busy modes, a
+ * counting hog pinned to the same CPU.  Every mode verifies every surviving
+ * page.  Two more runs (baseline-kcompactd, offload-kcompactd) trigger
+ * proactive compaction instead and give the fragmentation-over-time curves.
+ * Output, besides the per-mode KTAP results:
+ *   # bench <mode> wall_ms migrated offloaded user% sys% idle% hog_iters huge
+ *   # series <mode> <t_ms> <frag permille> <pages migrated so far>
+ * tests/bench/compaction-report.sh turns them into a table and a PNG.
+ * Flags: --trigger=... --pct=... --modes=baseline-idle,... (default: all four)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ktap.h"
+#include "scenario.h"
+#include "util.h"
+
+struct bench_mode {
+	const char *name;
+	bool offload, busy;
+	bool plot;		/* kcompactd run for the fragmentation plot */
+};
+
+static const struct bench_mode modes[] = {
+	{ "baseline-idle", false, false, false },
+	{ "offload-idle", true, false, false },
+	{ "baseline-busy", false, true, false },
+	{ "offload-busy", true, true, false },
+	{ "baseline-kcompactd", false, false, true },
+	{ "offload-kcompactd", true, false, true },
+};
+
+#define NR_MODES (sizeof(modes) / sizeof(modes[0]))
+
+int main(int argc, char **argv)
+{
+	struct scen_result res[NR_MODES];
+	struct scen_opts base, o;
+	const char *only = NULL;
+	int i, nres = 0, planned = 0;
+	bool run[NR_MODES];
+
+	/* --modes=a,b selects modes; every other flag goes to the scenario. */
+	scenario_defaults(&base);
+	base.trigger = SCEN_HUGEPAGES;
+	for (i = 1; i < argc; i++) {
+		if (!strncmp(argv[i], "--modes=", 8)) {
+			only = argv[i] + 8;
+			memmove(&argv[i], &argv[i + 1],
+				(argc - i) * sizeof(*argv));
+			argc--;
+			i--;
+		}
+	}
+	if (scenario_parse(argc, argv, &base))
+		return 2;
+	base.series = true;
+
+	for (i = 0; i < (int)NR_MODES; i++) {
+		run[i] = !only || strstr(only, modes[i].name);
+		if (run[i]) {
+			o = base;
+			o.busy = modes[i].busy;
+			planned += scenario_nr_results(&o);
+		}
+	}
+	if (!planned) {
+		fprintf(stderr, "error: --modes=%s selects no mode (baseline|offload)-(idle|busy|kcompactd)\n",
+			only);
+		return 2;
+	}
+	ktap_plan(planned);
+	for (i = 0; i < (int)NR_MODES; i++) {
+		if (!run[i])
+			continue;
+		o = base;
+		o.busy = modes[i].busy;
+		o.mode = modes[i].offload ? SCEN_OFFLOAD : SCEN_BASELINE;
+		o.label = modes[i].name;
+		if (modes[i].plot)
+			o.trigger = SCEN_PROACTIVE;
+		/* Start every mode from a compacted node, as after a reboot. */
+		file_write("/proc/sys/vm/compact_memory", "1");
+		scenario_run(&o, &res[i]);
+		nres++;
+	}
+
+	ktap_diag("bench %-14s %8s %9s %9s %6s %6s %6s %12s %5s %9s",
+		  "mode", "wall_ms", "migrated", "offloaded", "user%", "sys%",
+		  "idle%", "hog_iters", "huge", "verified");
+	for (i = 0; i < (int)NR_MODES; i++) {
+		struct scen_result *r = &res[i];
+
+		if (!run[i] || modes[i].plot)
+			continue;
+		ktap_diag("bench %-14s %8llu %9llu %9llu %4d.%d %4d.%d %4d.%d %12llu %5llu %9llu",
+			  modes[i].name, (unsigned long long)r->wall_ms,
+			  (unsigned long long)r->migrated,
+			  (unsigned long long)r->offloaded,
+			  r->user_pm / 10, r->user_pm % 10, r->sys_pm / 10,
+			  r->sys_pm % 10, r->idle_pm / 10, r->idle_pm % 10,
+			  (unsigned long long)r->hog_iters,
+			  (unsigned long long)r->huge,
+			  (unsigned long long)r->verified);
+	}
+	return ktap_finish();
+}

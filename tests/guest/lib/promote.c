@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * promote.c - DAMON migrate_hot promotion scenario, see promote.h.
+ */
+#include <errno.h>
+#include <numaif.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ktap.h"
+#include "offload.h"
+#include "promote.h"
+#include "util.h"
+
+#define DAMON_ADMIN	"/sys/kernel/mm/damon/admin"
+#define KDAMOND		DAMON_ADMIN "/kdamonds/0"
+#define CTX		KDAMOND "/contexts/0"
+#define SCHEME		CTX "/schemes/0"
+#define SLOW_NODE	1
+#define FAST_NODE	0
+#define PROMOTED_PCT	75	/* share of the set that must reach node 0 */
+
+struct promote {
+	char *buf;
+	size_t len;
+	uint64_t seed;
+	volatile int stop;
+	long sweeps;
+	size_t bad;			/* bad pages seen by the accessor */
+	struct pattern_mismatch mm;
+};
+
+/* Write one DAMON sysfs file; report and count failures. */
+static int dwrite(const char *path, const char *val, int *errors)
+{
+	int ret = file_write(path, val);
+
+	if (ret) {
+		ktap_diag("damon: write '%s' to %s: %s", val, path,
+			  strerror(-ret));
+		(*errors)++;
+	}
+	return ret;
+}
+
+static bool damon_setup(uint64_t start, uint64_t end)
+{
+	char val[32];
+	int errors = 0;
+
+	/* Start from a clean slate: stop and drop any existing kdamond. */
+	file_write(KDAMOND "/state", "off");
+	file_write(DAMON_ADMIN "/kdamonds/nr_kdamonds", "0");
+
+	dwrite(DAMON_ADMIN "/kdamonds/nr_kdamonds", "1", &errors);
+	dwrite(KDAMOND "/contexts/nr_contexts", "1", &errors);
+	dwrite(CTX "/operations", "paddr", &errors);
+	dwrite(CTX "/monitoring_attrs/intervals/sample_us", "5000", &errors);
+	dwrite(CTX "/monitoring_attrs/intervals/aggr_us", "100000", &errors);
+	dwrite(CTX "/monitoring_attrs/intervals/update_us", "1000000", &errors);
+	dwrite(CTX "/monitoring_attrs/nr_regions/min", "10", &errors);
+	dwrite(CTX "/monitoring_attrs/nr_regions/max", "1000", &errors);
+	dwrite(CTX "/targets/nr_targets", "1", &errors);
+	dwrite(CTX "/targets/0/regions/nr_regions", "1", &errors);
+	snprintf(val, sizeof(val), "%" PRIu64, start);
+	dwrite(CTX "/targets/0/regions/0/start", val, &errors);
+	snprintf(val, sizeof(val), "%" PRIu64, end);
+	dwrite(CTX "/targets/0/regions/0/end", val, &errors);
+	dwrite(CTX "/schemes/nr_schemes", "1", &errors);
+	dwrite(SCHEME "/action", "migrate_hot", &errors);
+	snprintf(val, sizeof(val), "%d", FAST_NODE);
+	dwrite(SCHEME "/target_nid", val, &errors);
+	/* Hot: seen accessed in at least one sample per aggregation. */
+	dwrite(SCHEME "/access_pattern/nr_accesses/min", "1", &errors);
+	dwrite(SCHEME "/access_pattern/sz/min", "4096", &errors);
+	dwrite(KDAMOND "/state", "on", &errors);
+	return errors == 0;
+}
+
+static void damon_teardown(void)
+{
+	file_write(KDAMOND "/state", "off");
+	file_write(DAMON_ADMIN "/kdamonds/nr_kdamonds", "0");
+}
+
+static uint64_t damos_stat(const char *name)
+{
+	char path[128];
+	uint64_t v = 0;
+
+	file_write(KDAMOND "/state", "update_schemes_stats");
+	snprintf(path, sizeof(path), SCHEME "/stats/%s", name);
+	file_read_u64(path, &v);
+	return v;
+}
+
+/* The "application": keeps reading (and checking) the whole set. */
+static void *accessor(void *arg)
+{
+	struct promote *p = arg;
+
+	pin_to_cpu(node_first_cpu(FAST_NODE) >= 0 ?
+		   node_first_cpu(FAST_NODE) : 0);
+	while (!p->stop) {
+		p->bad += pattern_verify(p->buf, p->len, p->seed, &p->mm);
+		p->sweeps++;
+	}
+	return NULL;
+}
+
+static long on_node(struct promote *p, int node)
+{
+	long counts[LAB_MAX_NODES], other;
+
+	if (pages_per_node(p->buf, p->len, PAGE_SIZE_4K, counts, &other) < 0)
+		return -1;
+	return counts[node];
+}
+
+static void usage(const char *prog)
+{
+	fprintf(stderr,
+		"usage: %s [--mode=baseline|offload] [--mib=8..512] [--timeout=S] [--module=NAME]\n",
+		prog);
+}
+
+int promote_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "mode", required_argument, NULL, 'm' },
+		{ "mib", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "module", required_argument, NULL, 'M' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static struct vmstat_snap before, after;
+	static struct promote p;
+	const char *module = OFFLOAD_MODULE;
+	long mib = 64, timeout = 120, npages, now0 = 0, c;
+	uint64_t t0, t_half = 0, t_done = 0, start, end, applied;
+	struct offload_state ofl;
+	pthread_t thr;
+	bool offload = false, configured;
+	char *endp;
+	int ret;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (!strcmp(optarg, "offload") ||
+			    !strcmp(optarg, "baseline")) {
+				offload = !strcmp(optarg, "offload");
+				break;
+			}
+			fprintf(stderr, "error: --mode=%s: expected baseline or offload\n",
+				optarg);
+			usage(argv[0]);
+			return 2;
+		case 's':
+		case 't':
+			errno = 0;
+			mib = c == 's' ? strtol(optarg, &endp, 10) : mib;
+			timeout = c == 't' ? strtol(optarg, &endp, 10) : timeout;
+			if (errno || endp == optarg || *endp || mib < 8 ||
+			    mib > 512 || timeout < 1) {
+				fprintf(stderr, "error: bad number '%s'\n", optarg);
+				usage(argv[0]);
+				return 2;
+			}
+			break;
+		case 'M':
+			module = optarg;
+			break;
+		default:
+			usage(argv[0]);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(argv[0]);
+		return 2;
+	}
+
+	ktap_plan(6);
+	if (numa_nodes_with_memory() < 2)
+		ktap_abort("promotion needs 2 nodes with memory");
+	if (access(DAMON_ADMIN "/kdamonds/nr_kdamonds", W_OK))
+		ktap_abort("no DAMON sysfs (%s): CONFIG_DAMON_SYSFS?",
+			   DAMON_ADMIN);
+	ret = node_phys_range(SLOW_NODE, &start, &end);
+	if (ret)
+		ktap_abort("node%d physical range: %s", SLOW_NODE,
+			   strerror(-ret));
+	ret = offload_prepare(&ofl, offload, module);
+	if (ret)
+		ktap_abort("%s", ofl.error);
+
+	/* Working set on the slow node, then no policy: DAMON may move it. */
+	p.len = (size_t)mib << 20;
+	npages = p.len / PAGE_SIZE_4K;
+	p.seed = pattern_seed();
+	pattern_mismatch_init(&p.mm);
+	p.buf = mmap_aligned(p.len, HPAGE_SIZE_2M);
+	if (!p.buf)
+		ktap_abort("mmap %ld MiB failed", mib);
+	madvise(p.buf, p.len, MADV_NOHUGEPAGE);
+	ret = bind_to_node(p.buf, p.len, SLOW_NODE);
+	if (ret)
+		ktap_abort("mbind node%d: %s", SLOW_NODE, strerror(-ret));
+	pattern_fill(p.buf, p.len, p.seed);
+	if (mbind(p.buf, p.len, MPOL_DEFAULT, NULL, 0, 0))
+		ktap_abort("mbind MPOL_DEFAULT: %s", strerror(errno));
+	ktap_ok(on_node(&p, SLOW_NODE) == npages, "working_set_on_node%d",
+		SLOW_NODE);
+	ktap_diag("%ld MiB working set (%ld pages) on node%d; DAMON watches node%d [0x%" PRIx64 ", 0x%" PRIx64 ")",
+		  mib, npages, SLOW_NODE, SLOW_NODE, start, end);
+
+	vmstat_snapshot(&before);
+	offload_snapshot(&ofl);
+	if (pthread_create(&thr, NULL, accessor, &p))
+		ktap_abort("cannot start the accessor thread");
+	configured = damon_setup(start, end);
+	ktap_ok(configured, "damon_migrate_hot_scheme_on");
+
+	t0 = now_ns();
+	while (configured && now_ns() - t0 < (uint64_t)timeout * 1000000000ULL) {
+		sleep(1);
+		now0 = on_node(&p, FAST_NODE);
+		if (!t_half && now0 * 2 >= npages)
+			t_half = now_ns();
+		if (now0 * 100 >= npages * PROMOTED_PCT) {
+			t_done = now_ns();
+			break;
+		}
+	}
+	applied = configured ? damos_stat("sz_applied") : 0;
+	damon_teardown();
+	p.stop = 1;
+	pthread_join(thr, NULL);
+	vmstat_snapshot(&after);
+	offload_snapshot(&ofl);
+
+	/* One last full check after DAMON stopped. */
+	p.bad += pattern_verify(p.buf, p.len, p.seed, &p.mm);
+	now0 = on_node(&p, FAST_NODE);
+	ktap_diag("promoted %ld of %ld pages to node%d; 50 %% after %" PRIu64 " ms, %d %% after %s%" PRIu64 " ms",
+		  now0, npages, FAST_NODE,
+		  t_half ? (t_half - t0) / 1000000 : 0, PROMOTED_PCT,
+		  t_done ? "" : "(not reached) ",
+		  ((t_done ? t_done : now_ns()) - t0) / 1000000);
+	ktap_diag("damos sz_applied %" PRIu64 " bytes; accessor %ld sweeps, %zu bad page reads",
+		  applied, p.sweeps, p.bad);
+	vmstat_report_delta(&before, &after, "pgmigrate_");
+	vmstat_report_delta(&before, &after, "damon_");
+	offload_report(&ofl, "promote");
+	pattern_report(&p.mm);
+
+	ktap_ok(now0 * 100 >= npages * PROMOTED_PCT,
+		"at_least_%d_pct_promoted_to_node%d", PROMOTED_PCT, FAST_NODE);
+	ktap_ok(p.bad == 0 && p.sweeps > 0, "contents_intact_every_sweep");
+	ktap_ok(vmstat_delta(&before, &after, "pgmigrate_success") > 0 &&
+		applied > 0, "migrations_counted");
+	ktap_ok(offload_verdict(&ofl), offload ? "offload_counters_rose" :
+		"offload_stayed_idle");
+	ktap_diag("result promote mode=%s pages=%ld promoted=%ld ms=%" PRIu64 " page_checks=%ld",
+		  offload ? "offload" : "baseline", npages, now0,
+		  ((t_done ? t_done : now_ns()) - t0) / 1000000,
+		  npages * (p.sweeps + 1));
+	offload_restore(&ofl);
+	return ktap_finish();
+}
