@@ -89,7 +89,7 @@ int offload_prepare(struct offload_state *st, bool want, const char *module)
 		return -ENOENT;
 	}
 	if (st->reasons_saved && !strcmp(st->saved_reasons, "0")) {
-		ret = file_write(OFFLOAD_REASONS, "4294967295");
+		ret = file_write(OFFLOAD_REASONS, OFFLOAD_ALL_REASONS);
 		if (ret) {
 			snprintf(st->error, sizeof(st->error),
 				 "offload mode: cannot enable reasons (%s: %s)",

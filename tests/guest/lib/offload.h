@@ -15,10 +15,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* The DMA offload provider module (module/) and its vmstat counter. */
+/*
+ * The DMA offload provider module (module/), the vmstat counter of folios a
+ * provider copied, and the reason mask (all reasons = (1 << MR_TYPES) - 1,
+ * MR_TYPES is 10 in 6.12).
+ */
 #define OFFLOAD_MODULE		"dsa_migrate"
-#define OFFLOAD_VMSTAT		"pgmigrate_copy_offloaded"
+#define OFFLOAD_VMSTAT		"pgmigrate_offload_folio"
 #define OFFLOAD_REASONS		"/proc/sys/vm/migrate_copy_reasons"
+#define OFFLOAD_ALL_REASONS	"1023"
 
 struct offload_state {
 	bool want;		/* offload mode */
