@@ -25,7 +25,7 @@ static bool module_loaded(const char *module)
 	return !stat(path, &st);
 }
 
-static int run_modprobe(const char *module)
+static int run(const char *prog, const char *arg)
 {
 	pid_t pid = fork();
 	int status;
@@ -33,7 +33,7 @@ static int run_modprobe(const char *module)
 	if (pid < 0)
 		return -errno;
 	if (!pid) {
-		execlp("modprobe", "modprobe", module, (char *)NULL);
+		execlp(prog, prog, arg, (char *)NULL);
 		_exit(127);
 	}
 	if (waitpid(pid, &status, 0) < 0)
@@ -76,7 +76,16 @@ int offload_prepare(struct offload_state *st, bool want, const char *module)
 			 OFFLOAD_VMSTAT);
 		return -ENOENT;
 	}
-	if (!module_loaded(st->module) && run_modprobe(st->module)) {
+	if (!module_loaded(st->module)) {
+		/* The emulated DSA needs its work queue set up first. */
+		if (!access(OFFLOAD_SETUP, X_OK) && run(OFFLOAD_SETUP, NULL)) {
+			snprintf(st->error, sizeof(st->error),
+				 "offload mode: %s failed (no DSA device? boot with DSA=1)",
+				 OFFLOAD_SETUP);
+			return -ENODEV;
+		}
+	}
+	if (!module_loaded(st->module) && run("modprobe", st->module)) {
 		snprintf(st->error, sizeof(st->error),
 			 "offload mode: module %s not loaded and modprobe failed",
 			 st->module);
@@ -100,16 +109,35 @@ int offload_prepare(struct offload_state *st, bool want, const char *module)
 	return 0;
 }
 
+static int module_stat(const struct offload_state *st, uint64_t *v)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "/sys/module/%s/stats/%s", st->module,
+		 OFFLOAD_MODULE_STAT);
+	return file_read_u64(path, v);
+}
+
 void offload_snapshot(struct offload_state *st)
 {
-	uint64_t v = 0;
+	uint64_t v = 0, m = 0;
 
 	if (st->have_counter)
 		vmstat_read(OFFLOAD_VMSTAT, &v);
-	if (st->snaps++ == 0)
+	if (st->snaps++ == 0) {
 		st->before = v;
-	else
+		st->have_mstat = !module_stat(st, &m);
+		st->mbefore = m;
+	} else {
 		st->after = v;
+		if (st->have_mstat && !module_stat(st, &m))
+			st->mafter = m;
+	}
+}
+
+static uint64_t module_delta(const struct offload_state *st)
+{
+	return st->mafter >= st->mbefore ? st->mafter - st->mbefore : 0;
 }
 
 uint64_t offload_delta(const struct offload_state *st)
@@ -120,8 +148,9 @@ uint64_t offload_delta(const struct offload_state *st)
 bool offload_verdict(const struct offload_state *st)
 {
 	if (st->want)
-		return st->have_counter && offload_delta(st) > 0;
-	return offload_delta(st) == 0;
+		return st->have_counter && offload_delta(st) > 0 &&
+		       (!st->have_mstat || module_delta(st) > 0);
+	return offload_delta(st) == 0 && module_delta(st) == 0;
 }
 
 void offload_report(const struct offload_state *st, const char *label)
@@ -138,8 +167,11 @@ void offload_report(const struct offload_state *st, const char *label)
 	ktap_diag("%s: %s +%" PRIu64 " (%s)", label, OFFLOAD_VMSTAT,
 		  offload_delta(st),
 		  st->want ? "offload mode" : "baseline, offload disabled");
-	/* Module-side counters, if the provider exports any. */
-	snprintf(dir, sizeof(dir), "/sys/module/%s/parameters", st->module);
+	if (st->have_mstat)
+		ktap_diag("%s: %s %s +%" PRIu64, label, st->module,
+			  OFFLOAD_MODULE_STAT, module_delta(st));
+	/* The provider's counters (totals since load or reset). */
+	snprintf(dir, sizeof(dir), "/sys/module/%s/stats", st->module);
 	d = opendir(dir);
 	if (!d)
 		return;
@@ -147,7 +179,7 @@ void offload_report(const struct offload_state *st, const char *label)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (!file_read(path, val, sizeof(val)))
+		if (!file_read(path, val, sizeof(val)) && strcmp(val, "0"))
 			ktap_diag("%s: %s.%s = %s", label, st->module,
 				  de->d_name, val);
 	}

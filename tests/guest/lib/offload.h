@@ -24,13 +24,19 @@
 #define OFFLOAD_VMSTAT		"pgmigrate_offload_folio"
 #define OFFLOAD_REASONS		"/proc/sys/vm/migrate_copy_reasons"
 #define OFFLOAD_ALL_REASONS	"1023"
+/* Sets up the DSA work queue for dmaengine (owned by the DSA tests). */
+#define OFFLOAD_SETUP		"/tests/bin/dsa-setup.sh"
+/* The module's own counter of folios it copied. */
+#define OFFLOAD_MODULE_STAT	"folios_offloaded"
 
 struct offload_state {
 	bool want;		/* offload mode */
 	bool have_counter;
 	bool reasons_saved;
 	int snaps;
-	uint64_t before, after;
+	uint64_t before, after;		/* OFFLOAD_VMSTAT */
+	bool have_mstat;
+	uint64_t mbefore, mafter;	/* module stats/OFFLOAD_MODULE_STAT */
 	char saved_reasons[32];
 	char module[64];
 	char error[192];

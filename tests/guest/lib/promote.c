@@ -76,9 +76,16 @@ static bool damon_setup(uint64_t start, uint64_t end)
 	dwrite(SCHEME "/action", "migrate_hot", &errors);
 	snprintf(val, sizeof(val), "%d", FAST_NODE);
 	dwrite(SCHEME "/target_nid", val, &errors);
-	/* Hot: seen accessed in at least one sample per aggregation. */
-	dwrite(SCHEME "/access_pattern/nr_accesses/min", "1", &errors);
+	/*
+	 * Every range defaults to [0, 0]: open them up.  Hot means seen
+	 * accessed in at least one sample per aggregation interval.
+	 */
 	dwrite(SCHEME "/access_pattern/sz/min", "4096", &errors);
+	dwrite(SCHEME "/access_pattern/sz/max", "18446744073709551615", &errors);
+	dwrite(SCHEME "/access_pattern/nr_accesses/min", "1", &errors);
+	dwrite(SCHEME "/access_pattern/nr_accesses/max", "4294967295", &errors);
+	dwrite(SCHEME "/access_pattern/age/min", "0", &errors);
+	dwrite(SCHEME "/access_pattern/age/max", "4294967295", &errors);
 	dwrite(KDAMOND "/state", "on", &errors);
 	return errors == 0;
 }

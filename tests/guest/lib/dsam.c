@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsam.c - the dsa_migrate module and the emulated DSA's debug page, see
+ * dsam.h.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "dsam.h"
+#include "ktap.h"
+#include "util.h"
+
+#define DSA_SETUP	"/tests/bin/dsa-setup"
+#define DSA_DEBUG_OFFSET 0x8000
+#define DSA_DEBUG_SIZE	0x1000
+
+const char *const dsam_stat_names[DSAM_NR_STATS] = {
+	[DSAM_BATCHES_OFFLOADED]	= "batches_offloaded",
+	[DSAM_BATCHES_FAILED]		= "batches_failed",
+	[DSAM_BATCHES_DECLINED_SMALL]	= "batches_declined_small",
+	[DSAM_BATCHES_DECLINED_BUSY]	= "batches_declined_busy",
+	[DSAM_BATCHES_DECLINED_REASON]	= "batches_declined_reason",
+	[DSAM_FOLIOS_OFFLOADED]		= "folios_offloaded",
+	[DSAM_FOLIOS_FALLBACK]		= "folios_fallback",
+	[DSAM_BYTES_OFFLOADED]		= "bytes_offloaded",
+	[DSAM_DESCRIPTORS]		= "descriptors",
+	[DSAM_DESCRIPTOR_ERRORS]	= "descriptor_errors",
+	[DSAM_SUBMIT_ERRORS]		= "submit_errors",
+	[DSAM_MAP_ERRORS]		= "map_errors",
+	[DSAM_VERIFY_MISMATCHES]	= "verify_mismatches",
+	[DSAM_TIMEOUTS]			= "timeouts",
+	[DSAM_COPY_NS_TOTAL]		= "copy_ns_total",
+	[DSAM_COPY_NS_MAX]		= "copy_ns_max",
+};
+
+int dsam_stats_read(struct dsam_stats *s)
+{
+	char path[128];
+	int i, ret;
+
+	for (i = 0; i < DSAM_NR_STATS; i++) {
+		snprintf(path, sizeof(path), DSAM_SYS "/stats/%s",
+			 dsam_stat_names[i]);
+		ret = file_read_u64(path, &s->v[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+uint64_t dsam_delta(const struct dsam_stats *before,
+		    const struct dsam_stats *after, enum dsam_stat stat)
+{
+	if (stat == DSAM_COPY_NS_MAX)
+		return after->v[stat];
+	return after->v[stat] >= before->v[stat] ?
+	       after->v[stat] - before->v[stat] : 0;
+}
+
+void dsam_stats_report(const struct dsam_stats *before,
+		       const struct dsam_stats *after)
+{
+	int i;
+
+	for (i = 0; i < DSAM_NR_STATS; i++)
+		if (after->v[i] != before->v[i])
+			ktap_diag("%s.%s +%" PRIu64, DSAM_MODULE,
+				  dsam_stat_names[i],
+				  dsam_delta(before, after, i));
+}
+
+int dsam_stats_reset(void)
+{
+	return file_write(DSAM_SYS "/stats/reset", "1");
+}
+
+int dsam_param_set(const char *name, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), DSAM_SYS "/parameters/%s", name);
+	return file_write(path, val);
+}
+
+int dsam_param_get(const char *name, char *buf, size_t len)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), DSAM_SYS "/parameters/%s", name);
+	return file_read(path, buf, len);
+}
+
+bool dsam_loaded(void)
+{
+	struct stat st;
+
+	return !stat(DSAM_SYS "/parameters", &st);
+}
+
+static int run(const char *const *argv)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+int dsam_modprobe(const char *const *args)
+{
+	const char *argv[16] = { "modprobe", DSAM_MODULE };
+	int n = 2;
+
+	while (args && *args && n < 15)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	return run(argv);
+}
+
+int dsam_rmmod(void)
+{
+	if (syscall(SYS_delete_module, DSAM_MODULE, O_NONBLOCK))
+		return -errno;
+	return 0;
+}
+
+int dma_channels(void)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	d = opendir("/sys/class/dma");
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		if (strstr(de->d_name, "chan"))
+			n++;
+	closedir(d);
+	return n;
+}
+
+void dsam_setup_or_abort(const char *const *args)
+{
+	const char *setup[] = { DSA_SETUP, NULL };
+	char chans[512];
+	int ret;
+
+	if (!dma_channels()) {
+		ret = run(setup);
+		if (ret)
+			ktap_abort("%s failed (exit %d): no DMA_MEMCPY channel (boot with DSA=1)",
+				   DSA_SETUP, ret);
+	}
+	if (!dma_channels())
+		ktap_abort("no dmaengine channel after %s (boot with DSA=1)",
+			   DSA_SETUP);
+	if (dsam_loaded()) {
+		dsam_param_set("enable", "0");
+		ret = dsam_rmmod();
+		if (ret)
+			ktap_abort("cannot unload %s: %s", DSAM_MODULE,
+				   strerror(-ret));
+	}
+	ret = dsam_modprobe(args);
+	if (ret)
+		ktap_abort("modprobe %s failed (exit %d), see dmesg",
+			   DSAM_MODULE, ret);
+	if (dsam_stats_reset())
+		ktap_abort("cannot reset %s/stats", DSAM_SYS);
+	if (!file_read(DSAM_SYS "/channels", chans, sizeof(chans)))
+		ktap_diag("channels: %s", chans);
+}
+
+/* ---- debug page ---- */
+
+static bool is_emulated_dsa(const char *bdf)
+{
+	char path[300], buf[32];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", bdf);
+	if (file_read(path, buf, sizeof(buf)) || strcmp(buf, "0x8086"))
+		return false;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", bdf);
+	return !file_read(path, buf, sizeof(buf)) && !strcmp(buf, "0x0b25");
+}
+
+int dsa_dbg_open(struct dsa_dbg *d)
+{
+	char path[300];
+	struct dirent *de;
+	DIR *dir;
+	void *p;
+
+	memset(d, 0, sizeof(*d));
+	d->fd = -1;
+	dir = opendir("/sys/bus/pci/devices");
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir)))
+		if (de->d_name[0] != '.' && is_emulated_dsa(de->d_name)) {
+			snprintf(d->bdf, sizeof(d->bdf), "%.31s", de->d_name);
+			break;
+		}
+	closedir(dir);
+	if (!d->bdf[0])
+		return -ENODEV;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0",
+		 d->bdf);
+	d->fd = open(path, O_RDWR | O_SYNC);
+	if (d->fd < 0)
+		return -errno;
+	p = mmap(NULL, DSA_DEBUG_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 d->fd, DSA_DEBUG_OFFSET);
+	if (p == MAP_FAILED) {
+		int err = -errno;
+
+		close(d->fd);
+		d->fd = -1;
+		return err;
+	}
+	d->page = p;
+	if (dsa_dbg_read32(d, DSA_DBG_MAGIC) != DSA_DBG_MAGIC_VALUE) {
+		dsa_dbg_close(d);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+void dsa_dbg_close(struct dsa_dbg *d)
+{
+	if (d->page)
+		munmap((void *)d->page, DSA_DEBUG_SIZE);
+	if (d->fd >= 0)
+		close(d->fd);
+	d->page = NULL;
+	d->fd = -1;
+}
+
+uint32_t dsa_dbg_read32(const struct dsa_dbg *d, unsigned int off)
+{
+	return *(volatile uint32_t *)(d->page + off);
+}
+
+uint64_t dsa_dbg_read64(const struct dsa_dbg *d, unsigned int off)
+{
+	return *(volatile uint64_t *)(d->page + off);
+}
+
+void dsa_dbg_write32(const struct dsa_dbg *d, unsigned int off, uint32_t v)
+{
+	*(volatile uint32_t *)(d->page + off) = v;
+}
+
+int dsa_state(char *buf, size_t len)
+{
+	return file_read("/sys/bus/dsa/devices/dsa0/state", buf, len);
+}

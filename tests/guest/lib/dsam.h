@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dsam.h - drive the dsa_migrate offload module (module/) and the emulated
+ * DSA's debug page from the offload-* guest tests and bench-migrate.
+ *
+ * Module: parameters and counters under /sys/module/dsa_migrate (see
+ * module/ABI/sysfs-module-dsa_migrate).  Device: the emulated intel-dsa
+ * (PCI 8086:0b25) has an emulator-only debug page at BAR0 + 0x8000 with
+ * fault injection knobs and counters (qemu: hw/dma/intel-dsa-regs.h,
+ * DSA_DBG_*); it is mapped through the PCI resource0 file.
+ *
+ * Functions return 0 or a negative errno and print nothing, except the
+ * *_or_abort() ones, which end the test through ktap_abort().
+ */
+#ifndef LAB_DSAM_H
+#define LAB_DSAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define DSAM_MODULE	"dsa_migrate"
+#define DSAM_SYS	"/sys/module/" DSAM_MODULE
+
+/* The counters in DSAM_SYS/stats, in this order. */
+enum dsam_stat {
+	DSAM_BATCHES_OFFLOADED,
+	DSAM_BATCHES_FAILED,
+	DSAM_BATCHES_DECLINED_SMALL,
+	DSAM_BATCHES_DECLINED_BUSY,
+	DSAM_BATCHES_DECLINED_REASON,
+	DSAM_FOLIOS_OFFLOADED,
+	DSAM_FOLIOS_FALLBACK,
+	DSAM_BYTES_OFFLOADED,
+	DSAM_DESCRIPTORS,
+	DSAM_DESCRIPTOR_ERRORS,
+	DSAM_SUBMIT_ERRORS,
+	DSAM_MAP_ERRORS,
+	DSAM_VERIFY_MISMATCHES,
+	DSAM_TIMEOUTS,
+	DSAM_COPY_NS_TOTAL,
+	DSAM_COPY_NS_MAX,
+	DSAM_NR_STATS
+};
+
+extern const char *const dsam_stat_names[DSAM_NR_STATS];
+
+struct dsam_stats {
+	uint64_t v[DSAM_NR_STATS];
+};
+
+int dsam_stats_read(struct dsam_stats *s);
+/* after - before of one counter (copy_ns_max: the value after). */
+uint64_t dsam_delta(const struct dsam_stats *before,
+		    const struct dsam_stats *after, enum dsam_stat stat);
+/* ktap_diag() every counter that changed. */
+void dsam_stats_report(const struct dsam_stats *before,
+		       const struct dsam_stats *after);
+int dsam_stats_reset(void);
+
+/* Write / read DSAM_SYS/parameters/<name>; write returns -errno of write(2). */
+int dsam_param_set(const char *name, const char *val);
+int dsam_param_get(const char *name, char *buf, size_t len);
+
+bool dsam_loaded(void);
+/* modprobe dsa_migrate [args...] (NULL-terminated); the exit status. */
+int dsam_modprobe(const char *const *args);
+/* delete_module(2): 0 or -errno (-EBUSY while enabled). */
+int dsam_rmmod(void);
+
+/*
+ * Make sure a DMA_MEMCPY channel exists (run dsa-setup when there is none),
+ * then (re)load the module with @args (NULL: defaults), zero its counters.
+ * Aborts the test (fails every remaining result) when anything is missing.
+ */
+void dsam_setup_or_abort(const char *const *args);
+/* Number of dmaengine channels in /sys/class/dma. */
+int dma_channels(void);
+
+/* ---- the emulated DSA's debug page (BAR0 + 0x8000) ---- */
+#define DSA_DBG_MAGIC		0x00	/* RO "DSAL" */
+#define DSA_DBG_MAGIC_VALUE	0x4c415344u
+#define DSA_DBG_FAULT_EVERY	0x04	/* fail every Nth descriptor, 0 off */
+#define DSA_DBG_FAULT_STATUS	0x08	/* completion status used for those */
+#define DSA_DBG_HALT_AFTER	0x0c	/* halt after N more descriptors */
+#define DSA_DBG_HALT_RESET_TYPE	0x10	/* GENSTS.reset_type on halt */
+#define DSA_DBG_PAUSE		0x14	/* 1: engines take no work */
+#define DSA_DBG_DESCS		0x18	/* RO 64-bit: descriptors done */
+#define DSA_DBG_FAULTS		0x20	/* RO 64-bit: faults injected */
+
+struct dsa_dbg {
+	volatile uint8_t *page;
+	char bdf[32];
+	int fd;
+};
+
+/* Find the first 8086:0b25 device and map its debug page; -ENODEV if none. */
+int dsa_dbg_open(struct dsa_dbg *d);
+void dsa_dbg_close(struct dsa_dbg *d);
+uint32_t dsa_dbg_read32(const struct dsa_dbg *d, unsigned int off);
+uint64_t dsa_dbg_read64(const struct dsa_dbg *d, unsigned int off);
+void dsa_dbg_write32(const struct dsa_dbg *d, unsigned int off, uint32_t v);
+/* idxd's view of the device: /sys/bus/dsa/devices/dsa0/state. */
+int dsa_state(char *buf, size_t len);
+
+#endif /* LAB_DSAM_H */

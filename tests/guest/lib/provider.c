@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * provider.c - test provider control and batch-copy counters, see provider.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ktap.h"
+#include "provider.h"
+#include "util.h"
+
+#define TP_PARAMS "/sys/module/" TP_MODULE "/parameters/"
+
+bool tp_loaded(void)
+{
+	struct stat st;
+
+	return !stat("/sys/module/" TP_MODULE, &st);
+}
+
+int tp_load(const char *args)
+{
+	char cmd[256];
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "modprobe %s %s", TP_MODULE, args ? args : "");
+	status = system(cmd);
+	if (status == -1)
+		return -errno;
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return -EIO;
+	return tp_loaded() ? 0 : -ENOENT;
+}
+
+int tp_delete_module(unsigned int flags)
+{
+	if (syscall(SYS_delete_module, TP_MODULE, flags))
+		return -errno;
+	return 0;
+}
+
+int tp_unload(void)
+{
+	int ret;
+
+	if (!tp_loaded())
+		return 0;
+	ret = tp_param_write("enable", "0");
+	if (ret)
+		return ret;
+	return tp_delete_module(0);
+}
+
+int tp_param_write(const char *param, const char *val)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), TP_PARAMS "%s", param);
+	return file_write(path, val);
+}
+
+int tp_param_read(const char *param, char *buf, size_t len)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), TP_PARAMS "%s", param);
+	return file_read(path, buf, len);
+}
+
+int tp_stats_read(struct tp_stats *s)
+{
+	char buf[2048], *line, *save = NULL;
+	int ret, seen = 0;
+
+	memset(s, 0, sizeof(*s));
+	ret = tp_param_read("stats", buf, sizeof(buf));
+	if (ret)
+		return ret;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char name[48];
+		uint64_t v;
+		int r;
+
+		if (sscanf(line, "%47s %" SCNu64, name, &v) != 2)
+			return -EPROTO;
+		seen++;
+		if (!strcmp(name, "calls"))
+			s->calls = v;
+		else if (!strcmp(name, "declined"))
+			s->declined = v;
+		else if (!strcmp(name, "folios_copied"))
+			s->folios_copied = v;
+		else if (!strcmp(name, "folios_skipped"))
+			s->folios_skipped = v;
+		else if (!strcmp(name, "pages_copied"))
+			s->pages_copied = v;
+		else if (!strcmp(name, "large_folios"))
+			s->large_folios = v;
+		else if (!strcmp(name, "max_pairs"))
+			s->max_pairs = v;
+		else if (!strcmp(name, "contract_violations"))
+			s->contract_violations = v;
+		else if (!strcmp(name, "in_flight"))
+			s->in_flight = v;
+		else if (sscanf(name, "reason%d_folios", &r) == 1 &&
+			 r >= 0 && r < MR_TYPES)
+			s->reason_folios[r] = v;
+		else
+			seen--;
+	}
+	return seen == 9 + MR_TYPES ? 0 : -EPROTO;
+}
+
+int tp_stats_reset(void)
+{
+	return tp_param_write("reset_stats", "1");
+}
+
+int mc_provider_name(char *buf, size_t len)
+{
+	return file_read(MC_SYSCTL_PROVIDER, buf, len);
+}
+
+int mc_vmstat_read(struct mc_vmstat *v)
+{
+	int ret;
+
+	ret = vmstat_read("pgmigrate_offload_batch", &v->batch);
+	if (!ret)
+		ret = vmstat_read("pgmigrate_offload_folio", &v->folio);
+	if (!ret)
+		ret = vmstat_read("pgmigrate_offload_fallback", &v->fallback);
+	if (!ret)
+		ret = vmstat_read("pgmigrate_success", &v->migrated);
+	return ret;
+}
+
+void tp_stats_report(const struct tp_stats *s, const char *label)
+{
+	ktap_diag("%s: calls=%" PRIu64 " declined=%" PRIu64
+		  " folios_copied=%" PRIu64 " folios_skipped=%" PRIu64
+		  " pages_copied=%" PRIu64 " large=%" PRIu64
+		  " max_pairs=%" PRIu64 " violations=%" PRIu64
+		  " compaction=%" PRIu64 " syscall=%" PRIu64 " damon=%" PRIu64,
+		  label, s->calls, s->declined, s->folios_copied,
+		  s->folios_skipped, s->pages_copied, s->large_folios,
+		  s->max_pairs, s->contract_violations,
+		  s->reason_folios[MR_COMPACTION], s->reason_folios[MR_SYSCALL],
+		  s->reason_folios[MR_DAMON]);
+}
+
+int roundtrip_verify(void *buf, size_t len, size_t stride, int from, int to,
+		     int rounds, uint64_t seed)
+{
+	struct pattern_mismatch mm;
+	int i;
+
+	for (i = 0; i < rounds; i++) {
+		int node = i % 2 ? from : to;
+		long bad = move_range(buf, len, stride, node);
+
+		if (bad < 0) {
+			ktap_diag("move_pages to node %d: %s", node,
+				  strerror((int)-bad));
+			return (int)bad;
+		}
+		if (bad > 0) {
+			ktap_diag("round %d: %ld pages not on node %d", i, bad,
+				  node);
+			return -EAGAIN;
+		}
+		pattern_mismatch_init(&mm);
+		if (pattern_verify(buf, len, seed, &mm)) {
+			ktap_diag("round %d (to node %d): data differs", i,
+				  node);
+			pattern_report(&mm);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+#define TRACEFS "/sys/kernel/tracing"
+#define MC_EVENT TRACEFS "/events/migrate/mm_migrate_copy_batch/enable"
+
+int mc_trace_enable(bool on)
+{
+	struct stat st;
+
+	if (stat(MC_EVENT, &st) &&
+	    system("mount -t tracefs nodev " TRACEFS " 2>/dev/null") == -1)
+		return -errno;
+	if (stat(MC_EVENT, &st))
+		return -ENOENT;
+	if (on) {
+		/* Opening "trace" with O_TRUNC empties the buffer. */
+		int fd = open(TRACEFS "/trace", O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+		if (fd < 0)
+			return -errno;
+		close(fd);
+	}
+	return file_write(MC_EVENT, on ? "1" : "0");
+}
+
+long mc_trace_count(const char *needle)
+{
+	char line[512];
+	long n = 0;
+	FILE *f;
+
+	f = fopen(TRACEFS "/trace", "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, "mm_migrate_copy_batch:"))
+			continue;
+		if (!needle || strstr(line, needle))
+			n++;
+	}
+	fclose(f);
+	return n;
+}
