@@ -21,6 +21,7 @@
 #include "util.h"
 
 #define DSA_SETUP	"/tests/bin/dsa-setup"
+#define DSA_SETUP_SH	"/tests/bin/dsa-setup.sh"
 #define DSA_DEBUG_OFFSET 0x8000
 #define DSA_DEBUG_SIZE	0x1000
 
@@ -162,11 +163,12 @@ int dma_channels(void)
 void dsam_setup_or_abort(const char *const *args)
 {
 	const char *setup[] = { DSA_SETUP, NULL };
+	const char *setup_sh[] = { DSA_SETUP_SH, NULL };
 	char chans[512];
 	int ret;
 
 	if (!dma_channels()) {
-		ret = run(setup);
+		ret = run(access(DSA_SETUP, X_OK) ? setup_sh : setup);
 		if (ret)
 			ktap_abort("%s failed (exit %d): no DMA_MEMCPY channel (boot with DSA=1)",
 				   DSA_SETUP, ret);
@@ -275,4 +277,104 @@ void dsa_dbg_write32(const struct dsa_dbg *d, unsigned int off, uint32_t v)
 int dsa_state(char *buf, size_t len)
 {
 	return file_read("/sys/bus/dsa/devices/dsa0/state", buf, len);
+}
+
+/* ---- one checked move ---- */
+
+static uint64_t vm_counter(const char *name)
+{
+	uint64_t v = 0;
+
+	vmstat_read(name, &v);
+	return v;
+}
+
+void dsam_move_check(void *buf, size_t len, size_t stride, int node,
+		     uint64_t seed, const char *label, struct dsam_move *m)
+{
+	uint64_t b0, f0, fb0, t0;
+	struct pattern_mismatch mm;
+
+	memset(m, 0, sizeof(*m));
+	if (dsam_stats_read(&m->before))
+		ktap_abort("cannot read %s/stats", DSAM_SYS);
+	b0 = vm_counter("pgmigrate_offload_batch");
+	f0 = vm_counter("pgmigrate_offload_folio");
+	fb0 = vm_counter("pgmigrate_offload_fallback");
+
+	t0 = now_ns();
+	m->bad_status = move_range(buf, len, stride, node);
+	m->ns = now_ns() - t0;
+
+	if (dsam_stats_read(&m->after))
+		ktap_abort("cannot read %s/stats", DSAM_SYS);
+	m->vm_batch = vm_counter("pgmigrate_offload_batch") - b0;
+	m->vm_folio = vm_counter("pgmigrate_offload_folio") - f0;
+	m->vm_fallback = vm_counter("pgmigrate_offload_fallback") - fb0;
+
+	ktap_diag("%s: %zu bytes to node%d in %" PRIu64 " us", label, len,
+		  node, m->ns / 1000);
+	dsam_stats_report(&m->before, &m->after);
+	ktap_diag("vmstat: pgmigrate_offload_batch +%" PRIu64
+		  " _folio +%" PRIu64 " _fallback +%" PRIu64,
+		  m->vm_batch, m->vm_folio, m->vm_fallback);
+	if (m->bad_status < 0)
+		ktap_diag("move_pages: %s", strerror((int)-m->bad_status));
+	ktap_ok(m->bad_status == 0 && range_on_node(buf, len, stride, node),
+		"%s_on_node%d", label, node);
+
+	pattern_mismatch_init(&mm);
+	m->bad_pages = pattern_verify(buf, len, seed, &mm);
+	pattern_report(&mm);
+	ktap_ok(m->bad_pages == 0, "%s_intact_on_node%d", label, node);
+}
+
+void dsam_expect_offload(const struct dsam_move *m, uint64_t min_folios,
+			 uint64_t folio_bytes, const char *label)
+{
+	const struct dsam_stats *a = &m->after, *b = &m->before;
+	uint64_t folios = dsam_delta(b, a, DSAM_FOLIOS_OFFLOADED);
+	uint64_t batches = dsam_delta(b, a, DSAM_BATCHES_OFFLOADED) +
+			   dsam_delta(b, a, DSAM_BATCHES_FAILED);
+	uint64_t errors = dsam_delta(b, a, DSAM_FOLIOS_FALLBACK) +
+			  dsam_delta(b, a, DSAM_DESCRIPTOR_ERRORS) +
+			  dsam_delta(b, a, DSAM_SUBMIT_ERRORS) +
+			  dsam_delta(b, a, DSAM_MAP_ERRORS) +
+			  dsam_delta(b, a, DSAM_VERIFY_MISMATCHES) +
+			  dsam_delta(b, a, DSAM_TIMEOUTS);
+
+	ktap_ok(folios >= min_folios &&
+		dsam_delta(b, a, DSAM_DESCRIPTORS) >= folios,
+		"%s_offloaded_%" PRIu64 "_folios", label, min_folios);
+	ktap_ok(errors == 0, "%s_no_fallback_no_errors", label);
+	ktap_ok(dsam_delta(b, a, DSAM_BYTES_OFFLOADED) == folios * folio_bytes,
+		"%s_bytes_counted", label);
+	ktap_ok(m->vm_folio == folios && m->vm_batch == batches,
+		"%s_vmstat_agrees", label);
+}
+
+void *dsam_buffer_or_abort(size_t len, bool thp, int node, uint64_t seed)
+{
+	uint64_t huge = 0;
+	void *buf;
+	int ret;
+
+	buf = mmap_aligned(len, HPAGE_SIZE_2M);
+	if (!buf)
+		ktap_abort("mmap %zu bytes failed", len);
+	if (madvise(buf, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
+		ktap_abort("madvise: %s", strerror(errno));
+	ret = bind_to_node(buf, len, node);
+	if (ret)
+		ktap_abort("mbind node%d: %s", node, strerror(-ret));
+	pattern_fill(buf, len, seed);
+	if (thp) {
+		ret = smaps_anon_huge(buf, &huge);
+		if (ret || huge != len)
+			ktap_abort("only %" PRIu64 " of %zu bytes in THPs (%s)",
+				   huge, len, ret ? strerror(-ret) : "smaps");
+	}
+	if (!range_on_node(buf, len, PAGE_SIZE_4K, node))
+		ktap_abort("buffer not on node%d after mbind", node);
+	return buf;
 }

@@ -103,4 +103,38 @@ void dsa_dbg_write32(const struct dsa_dbg *d, unsigned int off, uint32_t v);
 /* idxd's view of the device: /sys/bus/dsa/devices/dsa0/state. */
 int dsa_state(char *buf, size_t len);
 
+/* ---- one checked move ---- */
+struct dsam_move {
+	struct dsam_stats before, after;	/* module counters */
+	uint64_t vm_batch, vm_folio, vm_fallback;	/* pgmigrate_offload_* deltas */
+	uint64_t ns;
+	long bad_status;	/* move_range(): pages not on the node */
+	size_t bad_pages;	/* pages whose contents do not match */
+};
+
+/*
+ * move_pages(2) every @stride-th page of [@buf, @buf + @len) to @node, then
+ * check every page is there and every byte of the range matches the pattern
+ * of @seed.  Prints two results, "<label>_on_node<N>" and
+ * "<label>_intact_on_node<N>", and the counter deltas as diagnostics.
+ */
+void dsam_move_check(void *buf, size_t len, size_t stride, int node,
+		     uint64_t seed, const char *label, struct dsam_move *m);
+
+/*
+ * Four results for a move that must have been offloaded cleanly: at least
+ * @min_folios copied by DMA; no fallback and no error of any kind;
+ * bytes_offloaded is folios x @folio_bytes; the kernel's vmstat agrees with
+ * the module (pgmigrate_offload_folio and _batch).
+ */
+void dsam_expect_offload(const struct dsam_move *m, uint64_t min_folios,
+			 uint64_t folio_bytes, const char *label);
+
+/*
+ * Map @len bytes (2 MiB aligned) bound to @node, THP on or off, filled with
+ * the pattern of @seed; aborts the test on failure.  With @thp, every byte
+ * must be backed by huge pages.
+ */
+void *dsam_buffer_or_abort(size_t len, bool thp, int node, uint64_t seed);
+
 #endif /* LAB_DSAM_H */
