@@ -74,6 +74,8 @@ help:
 	@echo "  test-host      host-side tests (verdict logic, harness end to end, QEMU qtests)"
 	@echo "  test-guest     only boot and run the guest tests (no host tests)"
 	@echo "  check-patches  scripts/checkpatch.pl --strict on kernel-patches/ and module/"
+	@echo "  bench-migrate  DSA=1 guest run of bench-migrate: move_pages GB/s, CPU vs DMA 1/2/4 channels,"
+	@echo "                 4K/64K/2M folios; table + PNG in $(BUILD)/bench-migrate/"
 	@echo "  clean          remove $(BUILD)"
 	@echo "  distclean      also remove the cache $(CACHE)"
 	@echo
@@ -188,6 +190,13 @@ run: build-all
 
 check-patches: kernel
 	@kernel-patches/checkpatch.sh $(KSRC_DIR)
+
+# --- move_pages throughput, CPU copy vs DSA offload (tests/guest/bench-migrate.c) ---
+.PHONY: bench-migrate
+bench-migrate:
+	@rc=0; $(MAKE) test-guest DSA=1 T=bench-migrate || rc=$$?; \
+	tests/host/bench-migrate-plot.sh $(BUILD)/runs/latest/results.ktap \
+		$(BUILD)/bench-migrate && exit $$rc
 
 clean:
 	rm -rf $(BUILD)

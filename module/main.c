@@ -11,7 +11,7 @@
  * unregisters it, which waits for the batches inside copy_batch() (each of
  * which waits for its last DMA callback), and only then gives the channels
  * back.  While registered, the kernel holds a reference on this module, so
- * rmmod fails with -EBUSY until enable is 0.
+ * rmmod fails ("in use") until enable is 0.
  */
 #include <linux/kernel.h>
 #include <linux/migrate_copy.h>

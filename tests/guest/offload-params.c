@@ -151,7 +151,7 @@ int main(void)
 		ktap_ok(ret == -ENODEV, "enable_without_channels_enodev");
 		ktap_skip("enabled_nr_chans_ebusy", "no DMA channel (DSA=0)");
 		ktap_skip("enabled_chan_filter_ebusy", "no DMA channel (DSA=0)");
-		ktap_skip("enabled_rmmod_ebusy", "no DMA channel (DSA=0)");
+		ktap_skip("enabled_rmmod_in_use", "no DMA channel (DSA=0)");
 	} else {
 		if (ret)
 			ktap_diag("enable=1: %s", strerror(-ret));
@@ -161,7 +161,7 @@ int main(void)
 		ktap_ok(dsam_param_set("chan_filter", "dma0") == -EBUSY,
 			"enabled_chan_filter_ebusy");
 		ret = dsam_rmmod();
-		ktap_ok(ret == -EBUSY && dsam_loaded(), "enabled_rmmod_ebusy");
+		ktap_ok(ret == -EWOULDBLOCK && dsam_loaded(), "enabled_rmmod_in_use");
 		dsam_param_set("enable", "0");
 	}
 	ret = dsam_rmmod();

@@ -65,7 +65,7 @@ int dsam_param_get(const char *name, char *buf, size_t len);
 bool dsam_loaded(void);
 /* modprobe dsa_migrate [args...] (NULL-terminated); the exit status. */
 int dsam_modprobe(const char *const *args);
-/* delete_module(2): 0 or -errno (-EBUSY while enabled). */
+/* delete_module(2): 0 or -errno (-EWOULDBLOCK, "in use", while enabled). */
 int dsam_rmmod(void);
 
 /*
