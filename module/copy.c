@@ -118,18 +118,28 @@ err:
 	return -EIO;
 }
 
-/* Wait for every callback of @b; warn at each timeout, never give up. */
+/*
+ * Wait for every callback of @b; warn each time another timeout_ms has
+ * passed, never give up.  The wait is sliced (at most a second) so that a
+ * long timeout_ms does not look like a hung task.
+ */
 static void dsam_wait(struct dsam_batch *b)
 {
-	unsigned int ms;
+	unsigned long start = jiffies;
+	unsigned int ms, elapsed, warned = 0;
 
 	for (;;) {
 		ms = READ_ONCE(dsam_timeout_ms);
-		if (wait_for_completion_timeout(&b->done, msecs_to_jiffies(ms)))
+		if (wait_for_completion_timeout(&b->done,
+						msecs_to_jiffies(min(ms, 1000U))))
 			return;
+		elapsed = jiffies_to_msecs(jiffies - start);
+		if (elapsed / ms <= warned)
+			continue;
+		warned = elapsed / ms;
 		dsam_stat_add(DSAM_TIMEOUTS, 1);
 		pr_warn_ratelimited("dsa_migrate: %d descriptor(s) still in flight after %u ms; waiting on, their memory stays mapped\n",
-				    atomic_read(&b->pending), ms);
+				    atomic_read(&b->pending), elapsed);
 	}
 }
 
