@@ -20,8 +20,7 @@
 #include "ktap.h"
 #include "util.h"
 
-#define DSA_SETUP	"/tests/bin/dsa-setup"
-#define DSA_SETUP_SH	"/tests/bin/dsa-setup.sh"
+#define DSA_WQS		"/tests/bin/offload-wqs"
 #define DSA_DEBUG_OFFSET 0x8000
 #define DSA_DEBUG_SIZE	0x1000
 
@@ -162,20 +161,19 @@ int dma_channels(void)
 
 void dsam_setup_or_abort(const char *const *args)
 {
-	const char *setup[] = { DSA_SETUP, NULL };
-	const char *setup_sh[] = { DSA_SETUP_SH, NULL };
+	const char *setup[] = { DSA_WQS, "1", NULL };
 	char chans[512];
 	int ret;
 
 	if (!dma_channels()) {
-		ret = run(access(DSA_SETUP, X_OK) ? setup_sh : setup);
+		ret = run(setup);
 		if (ret)
 			ktap_abort("%s failed (exit %d): no DMA_MEMCPY channel (boot with DSA=1)",
-				   DSA_SETUP, ret);
+				   DSA_WQS, ret);
 	}
 	if (!dma_channels())
 		ktap_abort("no dmaengine channel after %s (boot with DSA=1)",
-			   DSA_SETUP);
+			   DSA_WQS);
 	if (dsam_loaded()) {
 		dsam_param_set("enable", "0");
 		ret = dsam_rmmod();

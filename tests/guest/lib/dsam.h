@@ -69,8 +69,8 @@ int dsam_modprobe(const char *const *args);
 int dsam_rmmod(void);
 
 /*
- * Make sure a DMA_MEMCPY channel exists (run dsa-setup when there is none),
- * then (re)load the module with @args (NULL: defaults), zero its counters.
+ * Make sure a DMA_MEMCPY channel exists (run offload-wqs 1 when there is
+ * none), then (re)load the module with @args (NULL: defaults), zero its counters.
  * Aborts the test (fails every remaining result) when anything is missing.
  */
 void dsam_setup_or_abort(const char *const *args);
