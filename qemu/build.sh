@@ -1,0 +1,129 @@
+#!/bin/sh
+# Build our QEMU (Debian's qemu 7.2 source + qemu/patches/series) out of tree.
+#
+# usage: qemu/build.sh <cache-dir>
+#
+# The Debian source is fetched with `apt-get source` once and unpacked (with
+# Debian's own patches) under <cache-dir>.  Our patch series is applied
+# with `git am` into a tree keyed by a hash of (source version, patches,
+# configure flags), built with ninja and ccache.  Nothing is rebuilt when
+# nothing changed.  The device's qtest (tests/qtest/intel-dsa-test, run by
+# qemu/qtest.sh) is built next to the binary.  Progress goes to stderr; the
+# last stdout line is the path of the qemu-system-x86_64 binary.
+#
+# Environment: JOBS (ninja -j, default 2), QEMU_DEB_VERSION (Debian version).
+set -eu
+
+usage() {
+	echo "usage: $0 <cache-dir>" >&2
+	exit 2
+}
+[ $# -eq 1 ] || usage
+[ -n "$1" ] || usage
+
+here=$(cd "$(dirname "$0")" && pwd)
+patchdir=$here/patches
+cache=$(mkdir -p "$1" && cd "$1" && pwd)
+qdir=$cache
+jobs=${JOBS:-2}
+deb_version=${QEMU_DEB_VERSION:-1:7.2+dfsg-7+deb12u18}
+upstream=$(echo "$deb_version" | sed 's/^[0-9]*://; s/-[^-]*$//')
+configure_flags="--target-list=x86_64-softmmu --without-default-features \
+--enable-tcg --enable-fdt=system --disable-install-blobs --disable-docs"
+
+log() {
+	echo "qemu/build.sh: $*" >&2
+}
+
+die() {
+	log "error: $*"
+	exit 1
+}
+
+mkdir -p "$qdir"
+# One builder at a time per cache; others wait for it and then reuse its tree.
+exec 9>"$qdir/.lock"
+flock 9
+
+# 1. Pristine Debian source, unpacked once.
+pristine=$qdir/src-$(echo "$deb_version" | tr ':' '_')
+if [ ! -f "$pristine/.unpacked" ]; then
+	command -v apt-get >/dev/null || die "apt-get not found"
+	log "fetching qemu=$deb_version with apt-get source"
+	rm -rf "$pristine" "$qdir/dl"
+	mkdir -p "$qdir/dl"
+	(cd "$qdir/dl" && apt-get source --download-only "qemu=$deb_version" >&2) ||
+		die "apt-get source failed (is a deb-src line for bookworm configured?)"
+	dsc=$(ls "$qdir"/dl/qemu_*.dsc)
+	dpkg-source -x "$dsc" "$pristine.tmp" >&2
+	echo "$deb_version" >"$pristine.tmp/.debian-version"
+	touch "$pristine.tmp/.unpacked"
+	mv "$pristine.tmp" "$pristine"
+	rm -rf "$qdir/dl"
+fi
+
+# 2. Key of the patched tree.
+[ -f "$patchdir/series" ] || die "missing $patchdir/series"
+patches=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$patchdir/series")
+for p in $patches; do
+	[ -f "$patchdir/$p" ] || die "series lists missing patch $p"
+done
+key=$({
+	echo "$deb_version"
+	echo "$configure_flags"
+	for p in $patches; do
+		echo "$p"
+		cat "$patchdir/$p"
+	done
+} | sha256sum | cut -c1-16)
+tree=$qdir/tree-$key
+bin=$tree/build/qemu-system-x86_64
+
+# 3. Patched source.
+if [ ! -f "$tree/.patched" ]; then
+	log "preparing patched tree $tree"
+	rm -rf "$tree"
+	mkdir -p "$tree"
+	cp -a "$pristine" "$tree/src"
+	(
+		cd "$tree/src"
+		git init -q
+		git -c user.name=build -c user.email=build@invalid add -A -f .
+		git -c user.name=build -c user.email=build@invalid \
+			commit -q -m "qemu $deb_version (Debian source)"
+		for p in $patches; do
+			log "applying $p"
+			git -c user.name=build -c user.email=build@invalid \
+				am -q --whitespace=nowarn "$patchdir/$p" >&2 ||
+				{ git am --abort >/dev/null 2>&1; exit 1; }
+		done
+	) || die "patch series does not apply"
+	touch "$tree/.patched"
+fi
+
+# 4. Configure and build.  ccache: paths relative to the tree and no cwd in
+# the hash, so trees with other keys reuse every unchanged object.
+export CCACHE_BASEDIR="$tree"
+export CCACHE_NOHASHDIR=1
+if [ ! -f "$tree/build/build.ninja" ]; then
+	log "configuring (qemu $upstream, $configure_flags)"
+	rm -rf "$tree/build"
+	mkdir -p "$tree/build"
+	# shellcheck disable=SC2086
+	(cd "$tree/build" && ../src/configure --cc="ccache gcc" \
+		--host-cc="ccache gcc" $configure_flags >&2) ||
+		die "configure failed (see above)"
+fi
+start=$(date +%s)
+log "building with ninja -j$jobs in $tree/build"
+ninja -C "$tree/build" -j "$jobs" qemu-system-x86_64 \
+	tests/qtest/intel-dsa-test >&2 || die "build failed"
+log "built in $(($(date +%s) - start))s"
+[ -x "$bin" ] || die "no binary at $bin"
+
+# Old trees cost ~1 GiB each: keep this one and the previous one.
+for old in $(ls -dt "$qdir"/tree-* 2>/dev/null | tail -n +3); do
+	log "removing old tree $old"
+	rm -rf "$old"
+done
+echo "$bin"

@@ -1,0 +1,77 @@
+#!/bin/sh
+# Host-side device tests of our QEMU: the intel-dsa qtest plus checks that
+# bad device properties are refused with a clear error.  Prints KTAP.
+#
+# usage: qemu/qtest.sh <qemu-build-dir>
+#
+# <qemu-build-dir> holds qemu-system-x86_64 and tests/qtest/intel-dsa-test
+# (both built by qemu/build.sh).  Exit 0 when everything passed, 1 otherwise.
+set -eu
+
+usage() {
+	echo "usage: $0 <qemu-build-dir>" >&2
+	exit 2
+}
+[ $# -eq 1 ] || usage
+build=$(cd "$1" && pwd) || usage
+qemu=$build/qemu-system-x86_64
+qtest=$build/tests/qtest/intel-dsa-test
+for f in "$qemu" "$qtest"; do
+	[ -x "$f" ] || { echo "$0: missing $f (run qemu/build.sh)" >&2; exit 1; }
+done
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+# libqtest takes the architecture from the binary's name, and our build has
+# no firmware blobs: a wrapper of the same name adds Debian's firmware dirs.
+mkdir "$tmp/bin"
+printf '#!/bin/sh\nexec "%s" -L /usr/share/qemu -L /usr/share/seabios "$@"\n' \
+	"$qemu" >"$tmp/bin/qemu-system-x86_64"
+chmod +x "$tmp/bin/qemu-system-x86_64"
+
+echo "KTAP version 1"
+echo "1..2"
+failed=0
+
+# 1. The qtest (it prints TAP; nest it).
+code=0
+QTEST_QEMU_BINARY=$tmp/bin/qemu-system-x86_64 timeout 600 "$qtest" --tap \
+	>"$tmp/qtest.out" 2>&1 || code=$?
+grep -v '^# starting QEMU' "$tmp/qtest.out" | sed 's/^/    /'
+if [ "$code" = 0 ] && grep -q '^ok ' "$tmp/qtest.out" &&
+	! grep -q '^not ok ' "$tmp/qtest.out"; then
+	echo "ok 1 intel-dsa-qtest"
+else
+	echo "not ok 1 intel-dsa-qtest # exit $code"
+	failed=1
+fi
+
+# 2. Invalid properties: QEMU must exit non-zero naming the property.
+echo "    KTAP version 1"
+echo "    1..6"
+i=0
+bad=0
+for case in "num-wqs=0:num-wqs" "num-wqs=17:num-wqs" "num-engines=9:num-engines" \
+	"wq-size=2,num-wqs=4:wq-size" "max-xfer-shift=20:max-xfer-shift" \
+	"fault-status=1:fault-status"; do
+	i=$((i + 1))
+	props=${case%:*}
+	want=${case##*:}
+	code=0
+	timeout 60 "$tmp/bin/qemu-system-x86_64" -M q35 -accel qtest -display none \
+		-nic none -S -device "intel-dsa,$props" >"$tmp/prop.out" 2>&1 ||
+		code=$?
+	if [ "$code" != 0 ] && grep -q "intel-dsa: $want=" "$tmp/prop.out"; then
+		echo "    ok $i refuses-$props"
+	else
+		echo "    not ok $i refuses-$props # exit $code: $(head -c 200 "$tmp/prop.out")"
+		bad=1
+	fi
+done
+if [ "$bad" = 0 ]; then
+	echo "ok 2 intel-dsa-bad-properties"
+else
+	echo "not ok 2 intel-dsa-bad-properties"
+	failed=1
+fi
+exit "$failed"
