@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dsatest.c - dsa-* test helpers, see dsatest.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "dsatest.h"
+#include "util.h"
+
+#define DSA_SETUP_SH	"/tests/bin/dsa-setup.sh"
+#define DMATEST_SYS	"/sys/module/dmatest/parameters"
+#define DMATEST_DEADLINE_S 600
+
+int dsat_run(const char *const *argv)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+int dsat_setup(char *chan, size_t len)
+{
+	int pipefd[2], status;
+	ssize_t n = 0, r;
+	pid_t pid;
+
+	if (pipe(pipefd))
+		return -errno;
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		dup2(pipefd[1], 1);
+		close(pipefd[0]);
+		execl(DSA_SETUP_SH, DSA_SETUP_SH, (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	while ((size_t)n < len - 1 &&
+	       (r = read(pipefd[0], chan + n, len - 1 - n)) > 0)
+		n += r;
+	close(pipefd[0]);
+	chan[n] = '\0';
+	chan[strcspn(chan, "\n")] = '\0';
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	if (!WIFEXITED(status))
+		return 128;
+	if (WEXITSTATUS(status))
+		return WEXITSTATUS(status);
+	return chan[0] ? 0 : -ENODEV;
+}
+
+static int param(const char *name, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), DMATEST_SYS "/%s", name);
+	return file_write(path, val);
+}
+
+static int param_u(const char *name, unsigned int v)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "%u", v);
+	return param(name, buf);
+}
+
+/* Parse "<chan>-copyN: summary T tests, F failures I iops K KB/s (E)" */
+static void parse_summary(const char *line, const char *chan,
+			  struct dmatest_result *r)
+{
+	unsigned int t, f;
+	unsigned long long kb;
+	const char *p = strstr(line, ": summary ");
+
+	if (!p || !strstr(line, chan))
+		return;
+	if (sscanf(p, ": summary %u tests, %u failures %*s iops %llu KB/s",
+		   &t, &f, &kb) == 3) {
+		r->tests += t;
+		r->failures += f;
+		r->kbps += kb;
+		r->found++;
+	}
+}
+
+int dsat_dmatest(const char *chan, unsigned int size, unsigned int iterations,
+		 struct dmatest_result *r)
+{
+	const char *modprobe[] = { "modprobe", "dmatest", NULL };
+	char rec[1024], wait_buf[8];
+	uint64_t t0;
+	int fd, ret;
+	ssize_t n;
+
+	memset(r, 0, sizeof(*r));
+	if (access(DMATEST_SYS, F_OK) && dsat_run(modprobe))
+		return -ENOENT;
+	/* Only log records written from now on are ours */
+	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	lseek(fd, 0, SEEK_END);
+
+	ret = param_u("timeout", 20000);
+	ret = ret ?: param_u("iterations", iterations);
+	ret = ret ?: param_u("test_buf_size", size);
+	ret = ret ?: param("norandom", "Y");
+	ret = ret ?: param("noverify", "N");
+	ret = ret ?: param_u("threads_per_chan", 1);
+	ret = ret ?: param("channel", chan);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	t0 = now_ns();
+	ret = param("run", "1");
+	/*
+	 * Not "wait": it returns at once if the thread has not started yet.
+	 * The summary line is the end of the run; dmatest's own timeout
+	 * bounds each copy, our deadline the whole run.
+	 */
+	while (!ret && r->found < 1) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+		if (now_ns() - t0 > (uint64_t)DMATEST_DEADLINE_S * 1000000000) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		if (poll(&pfd, 1, 1000) < 0 && errno != EINTR) {
+			ret = -errno;
+			break;
+		}
+		/* One record per read; EPIPE: records were overwritten */
+		while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 ||
+		       (n < 0 && errno == EPIPE)) {
+			if (n <= 0)
+				continue;
+			rec[n] = '\0';
+			parse_summary(rec, chan, r);
+		}
+	}
+	r->ns = now_ns() - t0;
+	/* Now the thread is done; this also resets dmatest for the next run */
+	if (!ret)
+		ret = file_read(DMATEST_SYS "/wait", wait_buf, sizeof(wait_buf));
+	close(fd);
+	return ret;
+}

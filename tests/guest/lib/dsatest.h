@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dsatest.h - helpers for the dsa-* guest tests: configure the emulated DSA
+ * (dsa-setup.sh), run the kernel's dmatest on its channel and read the
+ * result back from the kernel log.
+ */
+#ifndef LAB_DSATEST_H
+#define LAB_DSATEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Run argv (NULL-terminated); the exit status, 128 if killed, -errno. */
+int dsat_run(const char *const *argv);
+
+/*
+ * Run dsa-setup.sh (dedicated kernel wq0.0 on dsa0) and return the channel
+ * name in @chan; 0 or the script's exit status.
+ */
+int dsat_setup(char *chan, size_t len);
+
+struct dmatest_result {
+	unsigned int tests;
+	unsigned int failures;
+	uint64_t kbps;		/* dmatest's own KB/s figure */
+	uint64_t ns;		/* wall time of the run */
+	int found;		/* summary lines seen (threads) */
+};
+
+/*
+ * One dmatest run on @chan: @iterations copies of @size bytes (norandom,
+ * so every copy is the whole buffer), verified by dmatest.  Returns 0 and
+ * the summary, or -errno when dmatest could not be run.
+ */
+int dsat_dmatest(const char *chan, unsigned int size, unsigned int iterations,
+		 struct dmatest_result *r);
+
+#endif /* LAB_DSATEST_H */
