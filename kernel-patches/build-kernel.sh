@@ -40,7 +40,9 @@ else
 	ksrc=$CACHE/kernel/linux-$KERNEL_VERSION
 	src_id="debian:$KERNEL_VERSION"
 fi
-cfg_key=$( (echo "$src_id $FLAVOUR"; cat $fragments) | sha256sum | cut -c1-12)
+# Keyed by source and flavour only: a fragment change reconfigures in place
+# and kbuild then rebuilds just what depends on the changed symbols.
+cfg_key=$(echo "$src_id $FLAVOUR" | sha256sum | cut -c1-12)
 kbuild=$CACHE/kernel/obj-$FLAVOUR-$cfg_key
 
 case "$cmd" in

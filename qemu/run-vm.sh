@@ -91,7 +91,9 @@ case "$accel_opt" in
 *) cpu_opt="-cpu max" ;;
 esac
 
-# Memory: one RAM backend per node. CPUs: spread over the nodes that get
+# Memory: one RAM backend per node. Each vCPU is a socket of its own, so no
+# cache is shared across nodes (the kernel warns about an LLC spanning nodes).
+# CPUs: spread over the nodes that get
 # CPUs, contiguous ranges, the first nodes taking the remainder.
 numa_opts=""
 n=0 first=0
@@ -134,7 +136,7 @@ else
 	serial_opts="-serial file:$rundir/serial.log -serial file:$rundir/results.ktap"
 fi
 # shellcheck disable=SC2086
-set -- "$qemu" -M q35 $accel_opt $cpu_opt -smp "$cpus" -m "$total" $numa_opts \
+set -- "$qemu" -M q35 $accel_opt $cpu_opt -smp "$cpus,sockets=$cpus,cores=1,threads=1" -m "$total" $numa_opts \
 	$dev_opts $fw_opts -nic none -display none -monitor none -no-reboot \
 	$serial_opts -kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 [ "$interactive" = 1 ] && set -- "$@" -nographic
