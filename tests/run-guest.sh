@@ -36,8 +36,10 @@ done
 [ -f "$INITRD" ] || die "no initramfs at $INITRD (make rootfs)"
 
 . "$here/select.sh"
+# `make run` runs the demo unless T= says otherwise.
+[ "$interactive" = 0 ] || [ -n "$tests" ] || tests=demo
 selection=$(lab_select "$MANIFEST" "$tests")
-if [ "$interactive" = 0 ] && [ -z "$selection" ]; then
+if [ -z "$selection" ]; then
 	echo "run-guest: no test matches T='$tests'; known tests:" >&2
 	sed 's/^/  /' "$MANIFEST" >&2
 	echo "0 passed, 0 failed"
@@ -65,15 +67,18 @@ cp "$INITRD" "$rundir/initramfs.cpio.gz"
 ls -1d "$BUILD"/runs/2* 2>/dev/null | head -n -10 | xargs -r rm -rf
 
 append="lab.tests=$tests $kargs"
+# `make run`: the selection, then a shell on this terminal. Without a
+# terminal (a script, CI) nobody can type: run the selection as a test.
 if [ "$interactive" = 1 ]; then
-	append="$append lab.shell=1"
-	[ -z "$tests" ] && append="lab.tests=lab-none $kargs lab.shell=1 lab.demo=1"
-	echo ">> run: $rundir; quit with 'poweroff -f' or Ctrl-a x" >&2
-	exec "$top/qemu/run-vm.sh" --kernel "$rundir/bzImage" \
-		--initrd "$rundir/initramfs.cpio.gz" --run-dir "$rundir" \
-		--qemu "$qemu" --cpus "${CPUS:-3}" --nodes "${NODES:-2}" \
-		--mem "${MEM:-1G}" --accel "${ACCEL:-tcg}" $dsa_opt \
-		--append "$append" --interactive
+	if [ -t 0 ]; then
+		echo ">> run: $rundir; quit with 'poweroff -f' or Ctrl-a x" >&2
+		exec "$top/qemu/run-vm.sh" --kernel "$rundir/bzImage" \
+			--initrd "$rundir/initramfs.cpio.gz" --run-dir "$rundir" \
+			--qemu "$qemu" --cpus "${CPUS:-3}" --nodes "${NODES:-2}" \
+			--mem "${MEM:-1G}" --accel "${ACCEL:-tcg}" $dsa_opt \
+			--append "lab.tests=$tests $kargs lab.shell=1" --interactive
+	fi
+	echo ">> run: no terminal on stdin: running '$tests' without a shell" >&2
 fi
 
 # Overall limit: boot allowance plus every selected test's own timeout.
@@ -92,7 +97,7 @@ boot() {
 	: >"$rundir/results.ktap"
 	# Live progress: the KTAP stream, or the whole console with V=1.
 	if [ "${V:-0}" = 1 ]; then follow=serial.log; else follow=results.ktap; fi
-	tail -n +1 -f "$rundir/$follow" 2>/dev/null | grep -v '^# dmesg: ' &
+	tail -n +1 -f "$rundir/$follow" 2>/dev/null | grep --line-buffered -v '^# dmesg: ' &
 	tailpid=$!
 	rc=0
 	"$top/qemu/run-vm.sh" --kernel "$rundir/bzImage" \
