@@ -158,11 +158,9 @@ rootfs: module
 
 # --- our QEMU (emulated DSA); its path is recorded for the launcher ---
 qemu: deps
-	@if [ -x qemu/build.sh ]; then \
-		mkdir -p $(BUILD); \
-		qemu/build.sh $(CACHE)/qemu | tail -n 1 > $(QEMU_BIN_FILE).tmp && \
-		mv $(QEMU_BIN_FILE).tmp $(QEMU_BIN_FILE); \
-	else echo "qemu: no qemu/build.sh yet; using Debian's qemu-system-x86_64" >&2; fi
+	@mkdir -p $(BUILD)
+	@set -o pipefail; qemu/build.sh $(CACHE)/qemu | tail -n 1 > $(QEMU_BIN_FILE).tmp
+	@mv $(QEMU_BIN_FILE).tmp $(QEMU_BIN_FILE)
 
 # --- host tools and tests ---
 $(VERDICT): tests/host/ktap-verdict.c
