@@ -112,7 +112,7 @@ int main(void)
 	unsigned int i;
 	int ret, chans;
 
-	ktap_plan(NBAD + NGOOD + 9);
+	ktap_plan(NBAD + NGOOD + 10);
 	if (dsam_loaded()) {
 		dsam_param_set("enable", "0");
 		if (dsam_rmmod())

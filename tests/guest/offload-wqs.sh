@@ -23,14 +23,22 @@ if [ -f /sys/module/dsa_migrate/parameters/enable ] &&
 	die "dsa_migrate is enabled and holds the channels: write 0 to its enable first"
 fi
 
+# A halted device keeps its WQs bound; idxd (6.12) hangs unbinding them.
+if [ "$(cat "$dev/state")" != enabled ]; then
+	for wq in "$dev"/wq0.*; do
+		[ ! -e "$wq/driver" ] ||
+			die "dsa0 is $(cat "$dev/state") with ${wq##*/} still bound: halted? idxd cannot recover it in this boot"
+	done
+fi
+
 # Tear down what is there.
 for wq in "$dev"/wq0.*; do
 	if [ -e "$wq/driver" ]; then
 		echo "${wq##*/}" >"$wq/driver/unbind"
 	fi
 done
-if [ -e "$dev/driver" ] && [ "$(cat "$dev/state")" = enabled ]; then
-	echo dsa0 >"$bus/drivers/idxd/unbind"
+if [ -e "$dev/driver" ]; then
+	echo dsa0 >"$dev/driver/unbind"
 fi
 
 total=$(cat "$dev/max_work_queues_size")
@@ -59,9 +67,7 @@ for wq in "$dev"/wq0.*; do
 	i=$((i + 1))
 done
 
-if [ "$(cat "$dev/state")" != enabled ]; then
-	echo dsa0 >"$bus/drivers/idxd/bind"
-fi
+echo dsa0 >"$bus/drivers/idxd/bind" || die "cannot enable dsa0 (dmesg)"
 [ "$(cat "$dev/state")" = enabled ] || die "dsa0 did not enable (dmesg)"
 i=0
 while [ "$i" -lt "$n" ]; do

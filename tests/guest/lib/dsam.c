@@ -162,9 +162,14 @@ int dma_channels(void)
 void dsam_setup_or_abort(const char *const *args)
 {
 	const char *setup[] = { DSA_WQS, "1", NULL };
+	char state[32];
 	char chans[512];
 	int ret;
 
+	if (dma_channels() && !dsa_state(state, sizeof(state)) &&
+	    strcmp(state, "enabled"))
+		ktap_abort("dsa0 is %s but its channel is still there: halted earlier in this boot? idxd (6.12) cannot bring a halted DSA back (unbinding its WQ hangs)",
+			   state);
 	if (!dma_channels()) {
 		ret = run(setup);
 		if (ret)

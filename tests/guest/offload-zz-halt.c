@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * offload-halt - when the DSA halts in the middle of a run, every later
- * batch falls back to the CPU copy and no byte is lost; afterwards the
- * device is recovered with a PCI reset.
+ * offload-zz-halt - when the DSA halts in the middle of a run, every later
+ * batch falls back to the CPU copy and no byte is lost.
  *
  * lab:test timeout=300 set=extra
  *
@@ -14,8 +13,14 @@
  * queued on a halting DSA are never completed by idxd, and memory that a
  * DMA may still write can never be released).  Calls 3..8 must then be
  * copied by the CPU: no descriptor is submitted, submit_errors counts the
- * refusals, every byte matches.  Last, the module is disabled, the device
- * reset through sysfs and set up again.
+ * refusals, every byte matches, also moving everything back; the module
+ * still disables cleanly.
+ *
+ * The device stays down for the rest of the boot: idxd (6.12) cannot bring
+ * back a DSA halted this way (unbinding the WQ quiesces it a second time,
+ * WARNs in percpu_ref_kill_and_confirm and hangs), so this test is named
+ * to run after the other offload tests, which refuse to start on a halted
+ * device.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -53,12 +58,12 @@ int main(void)
 	uint64_t seed = pattern_seed();
 	struct dsam_stats s0, s1, s2;
 	struct pattern_mismatch mm;
-	char *buf, path[128];
+	char *buf;
 	struct dsa_dbg dbg;
 	long bad = 0;
 	int nodes, ret, i;
 
-	ktap_plan(9);
+	ktap_plan(7);
 	nodes = numa_nodes_with_memory();
 	if (nodes < 2)
 		ktap_abort("needs 2 nodes with memory, found %d", nodes);
@@ -108,18 +113,7 @@ int main(void)
 	pattern_report(&mm);
 	ktap_ok(!bad && mm.bad_pages == 0, "back_to_node0_intact");
 
-	/* Recover: release the channel, reset the function, set up again. */
 	ktap_ok(!dsam_param_set("enable", "0"), "disable_on_halted_device");
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/reset", dbg.bdf);
-	ret = file_write(path, "1");
-	if (ret)
-		ktap_diag("%s: %s", path, strerror(-ret));
-	ktap_ok(!ret && wait_state("enabled", true, 20),
-		"device_enabled_after_reset");
 	dsa_dbg_close(&dbg);
-	ret = dsam_param_set("enable", "1");
-	if (ret)
-		ktap_diag("enable after reset: %s", strerror(-ret));
-	ktap_ok(!ret, "module_enables_after_reset");
 	return ktap_finish();
 }
