@@ -101,7 +101,9 @@ int main(void)
 	if (!buf)
 		ktap_abort("mmap %lu bytes failed", BUF_BYTES);
 	if (madvise(buf, BUF_BYTES, MADV_HUGEPAGE))
-		ktap_abort("MADV_HUGEPAGE: %s", strerror(errno));
+		ktap_abort("MADV_HUGEPAGE: %s%s", strerror(errno),
+			   errno == ENOSYS ?
+			   " (kernel built without CONFIG_ADVISE_SYSCALLS)" : "");
 	ret = bind_to_node(buf, BUF_BYTES, 0);
 	if (ret)
 		ktap_abort("mbind node0: %s", strerror(-ret));

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * verifier - check every surviving page of a running fragmenter from the
- * outside (process_vm_readv); a tool, not a test.
+ * outside (/proc/PID/mem); a tool, not a test.
  *
  * usage: verifier --layout=FILE
  *        verifier --pid=P --base=ADDR --len=BYTES --seed=S

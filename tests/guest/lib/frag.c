@@ -4,11 +4,12 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
+#include <fcntl.h>
+#include <numaif.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,11 +23,11 @@ size_t frag_survivors(const struct frag_region *r)
 	return r->len / PAGE_SIZE_4K / 2;
 }
 
-int frag_create(struct frag_region *r, int node, size_t len, uint64_t seed)
+int frag_fill(struct frag_region *r, int node, size_t len, uint64_t seed)
 {
-	size_t off;
+	unsigned long mask, old_mask = 0;
+	int old_mode, ret;
 	char *p;
-	int ret;
 
 	len &= ~(HPAGE_SIZE_2M - 1);
 	if (!len)
@@ -34,23 +35,27 @@ int frag_create(struct frag_region *r, int node, size_t len, uint64_t seed)
 	p = mmap_aligned(len, HPAGE_SIZE_2M);
 	if (!p)
 		return -ENOMEM;
-	if (madvise(p, len, MADV_NOHUGEPAGE)) {
+	ret = thp_disable(p, len);
+	if (ret)
+		goto err;
+	/*
+	 * Bind with the thread policy while faulting the pages in, not with
+	 * mbind(): the VMA keeps the default policy, so the MAP_FIXED fallback
+	 * of discard_pages() can merge back into it instead of creating one
+	 * VMA per freed page.
+	 */
+	if (get_mempolicy(&old_mode, &old_mask, sizeof(old_mask) * 8, NULL, 0)) {
 		ret = -errno;
 		goto err;
 	}
-	ret = bind_to_node(p, len, node);
-	if (ret)
+	mask = 1UL << node;
+	if (set_mempolicy(MPOL_BIND, &mask, sizeof(mask) * 8)) {
+		ret = -errno;
 		goto err;
-
-	pattern_fill(p, len, seed);
-	for (off = 0; off < len; off += PAGE_SIZE_4K) {
-		if (frag_survives(off / PAGE_SIZE_4K))
-			continue;
-		if (madvise(p + off, PAGE_SIZE_4K, MADV_DONTNEED)) {
-			ret = -errno;
-			goto err;
-		}
 	}
+	pattern_fill(p, len, seed);
+	set_mempolicy(old_mode, old_mode == MPOL_DEFAULT ? NULL : &old_mask,
+		      sizeof(old_mask) * 8);
 	r->base = (uintptr_t)p;
 	r->len = len;
 	r->seed = seed;
@@ -58,6 +63,34 @@ int frag_create(struct frag_region *r, int node, size_t len, uint64_t seed)
 	return 0;
 err:
 	munmap(p, len);
+	return ret;
+}
+
+int frag_discard(struct frag_region *r)
+{
+	char *p = (char *)(uintptr_t)r->base;
+	size_t off;
+	int ret;
+
+	for (off = 0; off < r->len; off += PAGE_SIZE_4K) {
+		if (frag_survives(off / PAGE_SIZE_4K))
+			continue;
+		ret = discard_pages(p + off, PAGE_SIZE_4K);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int frag_create(struct frag_region *r, int node, size_t len, uint64_t seed)
+{
+	int ret = frag_fill(r, node, len, seed);
+
+	if (ret)
+		return ret;
+	ret = frag_discard(r);
+	if (ret)
+		frag_destroy(r);
 	return ret;
 }
 
@@ -84,51 +117,40 @@ size_t frag_verify(const struct frag_region *r, struct pattern_mismatch *mm)
 long frag_verify_remote(pid_t pid, const struct frag_region *r,
 			struct pattern_mismatch *mm, size_t *checked)
 {
-	enum { BATCH = 256 };	/* survivors per process_vm_readv */
-	static char buf[BATCH * PAGE_SIZE_4K] __attribute__((aligned(4096)));
-	struct iovec local = { buf, sizeof(buf) }, remote[BATCH];
+	static char buf[PAGE_SIZE_4K] __attribute__((aligned(4096)));
 	size_t i, npages = r->len / PAGE_SIZE_4K, done = 0;
+	char path[64];
 	long bad = 0;
+	int fd;
 
-	for (i = 0; i < npages; ) {
-		ssize_t got;
-		int n = 0, k;
+	/*
+	 * /proc/PID/mem rather than process_vm_readv(): the guest kernel is
+	 * built without CONFIG_CROSS_MEMORY_ATTACH.  Reading does not fault
+	 * the page in anew or move it: it is read where it is.
+	 */
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (i = 0; i < npages; i++) {
+		uint64_t addr = r->base + i * PAGE_SIZE_4K;
+		void *remote = (void *)(uintptr_t)addr;
 
-		for (; i < npages && n < BATCH; i++) {
-			if (!frag_survives(i))
-				continue;
-			remote[n].iov_base = (void *)(uintptr_t)(r->base +
-						i * PAGE_SIZE_4K);
-			remote[n].iov_len = PAGE_SIZE_4K;
-			n++;
+		if (!frag_survives(i))
+			continue;
+		if (pread(fd, buf, sizeof(buf), addr) != sizeof(buf)) {
+			if (mm && !mm->bad_pages)
+				mm->page = remote;
+			if (mm)
+				mm->bad_pages++;
+			bad++;
+			continue;
 		}
-		if (!n)
-			break;
-		local.iov_len = n * PAGE_SIZE_4K;
-		got = process_vm_readv(pid, &local, 1, remote, n, 0);
-		if (got < 0)
-			return -errno;
-		for (k = 0; k < n; k++) {
-			/*
-			 * The copy lives in our buffer but its pattern is keyed
-			 * on the owner's address: check a copy placed "at" it.
-			 */
-			const char *copy = buf + k * PAGE_SIZE_4K;
-
-			if ((size_t)got < (k + 1) * PAGE_SIZE_4K) {
-				if (mm && !mm->bad_pages)
-					mm->page = remote[k].iov_base;
-				if (mm)
-					mm->bad_pages++;
-				bad++;
-				continue;
-			}
-			if (!pattern_check_copy(copy, remote[k].iov_base,
-						r->seed, mm))
-				bad++;
-			done++;
-		}
+		if (!pattern_check_copy(buf, remote, r->seed, mm))
+			bad++;
+		done++;
 	}
+	close(fd);
 	if (checked)
 		*checked = done;
 	return bad;
@@ -136,69 +158,102 @@ long frag_verify_remote(pid_t pid, const struct frag_region *r,
 
 /* ------------------------------------------------------------------ */
 
-static void frag_child_main(int fd, int node, size_t len, uint64_t seed)
+/* Child -> parent messages: the region after filling, then after discarding. */
+static void frag_child_main(int out, int node, size_t len, uint64_t seed)
 {
 	struct frag_region r;
-	int ret;
-	char c;
+	sigset_t go;
+	int ret, sig;
 
 	set_oom_score_adj(-1000);
-	ret = frag_create(&r, node, len, seed);
+	ret = frag_fill(&r, node, len, seed);
 	if (ret) {
 		memset(&r, 0, sizeof(r));
 		r.node = ret;	/* report the error through node < 0 */
 	}
-	if (write(fd, &r, sizeof(r)) != sizeof(r))
-		_exit(2);
-	if (ret)
+	if (write(out, &r, sizeof(r)) != sizeof(r) || ret)
 		_exit(1);
-	/* Hold the survivors until the parent closes the pipe. */
-	while (read(fd, &c, 1) > 0)
-		;
-	_exit(0);
+	/* Discard only when told: every fragmenter fills first. */
+	sigemptyset(&go);
+	sigaddset(&go, SIGUSR1);
+	sigwait(&go, &sig);
+	ret = frag_discard(&r);
+	if (ret)
+		r.node = ret;
+	if (write(out, &r, sizeof(r)) != sizeof(r) || ret)
+		_exit(1);
+	close(out);
+	/* Hold the survivors until frag_child_stop() kills us. */
+	for (;;)
+		pause();
+}
+
+static int frag_child_read(struct frag_child *c)
+{
+	ssize_t n = read(c->fd, &c->region, sizeof(c->region));
+
+	if (n != sizeof(c->region))
+		return -EIO;
+	return c->region.node < 0 ? c->region.node : 0;
 }
 
 int frag_child_start(struct frag_child *c, int node, size_t len,
 		     uint64_t seed)
 {
-	int sv[2], status;
-	ssize_t n;
+	sigset_t go, old;
+	int up[2], err;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+	/* A pipe, not a socketpair: the guest kernel has no networking. */
+	if (pipe2(up, O_CLOEXEC))
 		return -errno;
+	/* SIGUSR1 blocked from birth, so an early "go" is not lost. */
+	sigemptyset(&go);
+	sigaddset(&go, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &go, &old);
 	c->pid = fork();
-	if (c->pid < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		return -errno;
-	}
 	if (!c->pid) {
-		close(sv[0]);
-		frag_child_main(sv[1], node, len, seed);
+		close(up[0]);
+		frag_child_main(up[1], node, len, seed);
 	}
-	close(sv[1]);
-	c->fd = sv[0];
-	n = read(c->fd, &c->region, sizeof(c->region));
-	if (n != sizeof(c->region) || c->region.node < 0) {
-		int err = n != sizeof(c->region) ? -EIO : c->region.node;
+	err = c->pid < 0 ? -errno : 0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(up[1]);
+	c->fd = up[0];
+	if (!err)
+		err = frag_child_read(c);
+	if (err)
+		frag_child_stop(c);
+	return err;
+}
 
-		close(c->fd);
-		waitpid(c->pid, &status, 0);
-		c->pid = -1;
-		return err;
-	}
-	return 0;
+int frag_child_fragment(struct frag_child *c)
+{
+	int err;
+
+	if (kill(c->pid, SIGUSR1))
+		err = -errno;
+	else
+		err = frag_child_read(c);
+	if (err)
+		frag_child_stop(c);
+	return err;
 }
 
 int frag_child_stop(struct frag_child *c)
 {
-	int status;
+	int status, ret;
 
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
 	if (c->pid <= 0)
 		return -ESRCH;
-	close(c->fd);
-	if (waitpid(c->pid, &status, 0) < 0)
-		return -errno;
+	kill(c->pid, SIGTERM);
+	ret = waitpid(c->pid, &status, 0) < 0 ? -errno : 0;
 	c->pid = -1;
+	if (ret)
+		return ret;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)
+		return 0;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

@@ -11,8 +11,8 @@
  * fragmented at 50 % free.  Survivors are the pages at even indices.
  *
  * The region can be verified in-process (frag_verify) or from another
- * process (frag_verify_remote, process_vm_readv), which is how the runner
- * checks a fragmenter child that holds the memory.
+ * process (frag_verify_remote, through /proc/PID/mem), which is how the
+ * runner checks a fragmenter child that holds the memory.
  */
 #ifndef LAB_FRAG_H
 #define LAB_FRAG_H
@@ -43,8 +43,12 @@ size_t frag_survivors(const struct frag_region *r);
 /*
  * Map @len bytes (rounded down to 2 MiB, at least 2 MiB) bound to @node,
  * fill every page, then free half of each 2 MiB block.  0 or -errno.
+ * frag_create() = frag_fill() + frag_discard(), which can be split so that
+ * several fragmenters all fill before any of them frees.
  */
 int frag_create(struct frag_region *r, int node, size_t len, uint64_t seed);
+int frag_fill(struct frag_region *r, int node, size_t len, uint64_t seed);
+int frag_discard(struct frag_region *r);
 
 /* Unmap the region (in-process owner only). */
 void frag_destroy(struct frag_region *r);
@@ -53,27 +57,32 @@ void frag_destroy(struct frag_region *r);
 size_t frag_verify(const struct frag_region *r, struct pattern_mismatch *mm);
 
 /*
- * Verify every survivor of @r in process @pid.  Returns the number of bad
- * pages (mismatch or unreadable), or -errno if the process cannot be read
- * at all.  *@checked (if not NULL) gets the number of pages compared.
+ * Verify every survivor of @r in process @pid (read through /proc/PID/mem).
+ * Returns the number of bad pages (mismatch or unreadable), or -errno if
+ * the process cannot be read at all.  *@checked (if not NULL) gets the number of pages compared.
  */
 long frag_verify_remote(pid_t pid, const struct frag_region *r,
 			struct pattern_mismatch *mm, size_t *checked);
 
 /*
- * Fragmenter child: fork a process that sets oom_score_adj=-1000, pins
- * nothing, creates the region and holds it until frag_child_stop().
+ * Fragmenter child: a process with oom_score_adj=-1000 that fills its region
+ * (frag_child_start), frees half of each 2 MiB block when told
+ * (frag_child_fragment), and holds the survivors until frag_child_stop()
+ * kills it.  Start every child before fragmenting any, so that one child's
+ * freed pages are not reused by the next one's allocations.
  */
 struct frag_child {
 	pid_t pid;
-	int fd;			/* our end of the control pipe */
+	int fd;			/* the child's reports */
 	struct frag_region region;
 };
 
-/* Fork and wait until the child has fragmented its region.  0 or -errno. */
+/* Fork and wait until the child has filled its region.  0 or -errno. */
 int frag_child_start(struct frag_child *c, int node, size_t len,
 		     uint64_t seed);
-/* Tell the child to exit and reap it.  Returns its exit status or -errno. */
+/* Let it free half of each 2 MiB block and wait for that.  0 or -errno. */
+int frag_child_fragment(struct frag_child *c);
+/* Kill and reap the child: 0 if it was still holding, else its status. */
 int frag_child_stop(struct frag_child *c);
 
 #endif /* LAB_FRAG_H */

@@ -217,7 +217,7 @@ int promote_main(int argc, char **argv)
 	p.buf = mmap_aligned(p.len, HPAGE_SIZE_2M);
 	if (!p.buf)
 		ktap_abort("mmap %ld MiB failed", mib);
-	madvise(p.buf, p.len, MADV_NOHUGEPAGE);
+	thp_disable(p.buf, p.len);
 	ret = bind_to_node(p.buf, p.len, SLOW_NODE);
 	if (ret)
 		ktap_abort("mbind node%d: %s", SLOW_NODE, strerror(-ret));

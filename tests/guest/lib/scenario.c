@@ -26,6 +26,8 @@
 #define MOVER_BYTES	(8UL << 20)
 /* Proactive trigger: kcompactd is done when it made no progress this long. */
 #define QUIET_MS	2000
+/* Hugepages trigger: stop after this many fruitless nr_hugepages writes. */
+#define HUGE_STALLS	8
 
 static const char *const trigger_names[] = {
 	[SCEN_MANUAL] = "manual",
@@ -40,7 +42,7 @@ void scenario_defaults(struct scen_opts *o)
 	o->mode = SCEN_BASELINE;
 	o->node = -1;
 	o->fragmenters = 1;
-	o->pct = 60;
+	o->pct = 85;
 	o->timeout_s = 40;
 	o->module = OFFLOAD_MODULE;
 }
@@ -49,7 +51,7 @@ void scenario_usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s [--trigger=manual|hugepages|proactive] [--mode=baseline|offload]\n"
-		"          [--busy] [--mover] [--fragmenters=1|2] [--node=N] [--pct=10..80]\n"
+		"          [--busy] [--mover] [--fragmenters=1|2] [--node=N] [--pct=10..90]\n"
 		"          [--timeout=SECONDS] [--series] [--label=NAME] [--module=NAME]\n"
 		"Fragment a node, trigger compaction, verify every surviving page; KTAP on stdout.\n",
 		prog);
@@ -132,7 +134,7 @@ int scenario_parse(int argc, char **argv, struct scen_opts *o)
 				return -EINVAL;
 			break;
 		case 'p':
-			if (parse_int("--pct", optarg, 10, 80, &o->pct))
+			if (parse_int("--pct", optarg, 10, 90, &o->pct))
 				return -EINVAL;
 			break;
 		case 'T':
@@ -195,6 +197,7 @@ struct run {
 
 	pthread_t mover;
 	bool mover_on;
+	volatile int mover_ready;
 	long mover_rounds, mover_bad;
 	char mover_err[160];
 };
@@ -254,9 +257,10 @@ static void *mover_main(void *arg)
 		r->mover_bad++;
 		return NULL;
 	}
-	madvise(buf, MOVER_BYTES, MADV_NOHUGEPAGE);
+	thp_disable(buf, MOVER_BYTES);
 	pattern_fill(buf, MOVER_BYTES, seed);
-	while (!r->stop) {
+	r->mover_ready = 1;
+	do {
 		bad = move_range(buf, MOVER_BYTES, PAGE_SIZE_4K, to);
 		pattern_mismatch_init(&mm);
 		if (bad || pattern_verify(buf, MOVER_BYTES, seed, &mm)) {
@@ -269,7 +273,7 @@ static void *mover_main(void *arg)
 		}
 		r->mover_rounds++;
 		to = !to;
-	}
+	} while (!r->stop);
 	munmap(buf, MOVER_BYTES);
 	return NULL;
 }
@@ -303,6 +307,43 @@ static void diag_frag(struct run *r, const char *when)
 		  r->label, when, r->node, free >> 8, blocks, pm / 10, pm % 10,
 		  ui < 0 ? "n/a " : "", ui < 0 ? 0 : ui / 1000,
 		  ui < 0 ? 0 : ui % 1000);
+}
+
+/*
+ * The allocation loop: raise nr_hugepages to @target again and again, as the
+ * RFC's module calls alloc_pages_node() in a loop, until HUGE_STALLS writes
+ * in a row gained nothing (compaction deferral makes single attempts give up
+ * early) or the timeout.  Returns the time of the last gain.
+ */
+static uint64_t grow_hugepages(struct run *r, uint64_t target, uint64_t start,
+			       uint64_t *got)
+{
+	uint64_t deadline, last = start, prev = 0, now;
+	int stalls = 0, ret;
+
+	deadline = start + (uint64_t)r->o->timeout_s * 1000000000ULL;
+	hugepages_get(r->node, &prev);
+	while (stalls < HUGE_STALLS && now_ns() < deadline) {
+		ret = hugepages_set(r->node, target);
+		if (ret && ret != -ENOMEM) {
+			ktap_diag("%s: nr_hugepages: %s", r->label,
+				  strerror(-ret));
+			break;
+		}
+		if (hugepages_get(r->node, &now))
+			break;
+		if (now > prev) {
+			prev = now;
+			last = now_ns();
+			stalls = 0;
+		} else {
+			stalls++;
+		}
+		if (now >= target)
+			break;
+	}
+	*got = prev;
+	return last;
 }
 
 /* Wait until kcompactd stops making progress (or the timeout). */
@@ -349,8 +390,12 @@ void scenario_run(const struct scen_opts *o, struct scen_result *res)
 
 	memset(r, 0, sizeof(*r));
 	r->o = o;
-	snprintf(label, sizeof(label), "%s", o->label ? o->label :
-		 trigger_names[o->trigger]);
+	if (o->label)
+		snprintf(label, sizeof(label), "%s", o->label);
+	else
+		snprintf(label, sizeof(label), "%s-%s",
+			 trigger_names[o->trigger],
+			 o->mode == SCEN_OFFLOAD ? "offload" : "baseline");
 	r->label = label;
 	r->node = pick_node(o);
 	ret = node_first_cpu(r->node);
@@ -403,7 +448,17 @@ void scenario_run(const struct scen_opts *o, struct scen_result *res)
 		}
 		r->nr_frag++;
 	}
-	if (!ktap_ok(r->nr_frag == o->fragmenters, "%s_fragment_node%d",
+	/* All fill first, then all free: see frag.h. */
+	for (i = 0; i < r->nr_frag; i++) {
+		ret = frag_child_fragment(&r->frag[i]);
+		if (ret) {
+			ktap_diag("%s: fragmenter %d: %s", label, i,
+				  strerror(-ret));
+			break;
+		}
+	}
+	if (!ktap_ok(i == r->nr_frag && r->nr_frag == o->fragmenters,
+		     "%s_fragment_node%d",
 		     label, r->node)) {
 		r->printed++;
 		fail_rest(r, "fragmentation failed");
@@ -421,12 +476,17 @@ void scenario_run(const struct scen_opts *o, struct scen_result *res)
 
 	/* --- helpers ------------------------------------------------ */
 	r->t0 = now_ns();
+	/* Fork the hog first: a child forked later would share (and so pin
+	 * against move_pages) the mover's pages. */
+	if (o->busy && hog_start(&hog, r->cpu))
+		ktap_diag("%s: cannot start the hog", label);
 	if (!pthread_create(&r->sampler, NULL, sampler_main, r))
 		r->sampler_on = true;
 	if (o->mover && !pthread_create(&r->mover, NULL, mover_main, r))
 		r->mover_on = true;
-	if (o->busy && hog_start(&hog, r->cpu))
-		ktap_diag("%s: cannot start the hog", label);
+	/* The mover must be moving when compaction starts. */
+	while (r->mover_on && !r->mover_ready && !r->mover_bad)
+		usleep(1000);
 
 	/* --- trigger ------------------------------------------------ */
 	vmstat_snapshot(&snap_before);
@@ -446,13 +506,12 @@ void scenario_run(const struct scen_opts *o, struct scen_result *res)
 		break;
 	}
 	case SCEN_HUGEPAGES:
-		/* Ask for 3/4 of the free (fragmented) memory as huge pages. */
-		ret = hugepages_set(r->node, hp_orig +
-				    free_bytes * 3 / 4 / HPAGE_SIZE_2M);
-		if (ret && ret != -ENOMEM)
-			ktap_diag("%s: nr_hugepages: %s", label, strerror(-ret));
-		t_end = now_ns();
-		hugepages_get(r->node, &hp_now);
+		/*
+		 * Ask for all free memory as huge pages: more than the free
+		 * 2 MiB blocks, so the allocations must compact.
+		 */
+		t_end = grow_hugepages(r, hp_orig + free_bytes / HPAGE_SIZE_2M,
+				       t_start, &hp_now);
 		out.huge = hp_now > hp_orig ? hp_now - hp_orig : 0;
 		break;
 	case SCEN_PROACTIVE:
@@ -510,9 +569,18 @@ void scenario_run(const struct scen_opts *o, struct scen_result *res)
 	pattern_report(&mm);
 	result(r, intact && out.verified > 0, "survivors_intact");
 	result(r, out.migrated > 0, "pages_migrated");
-	ktap_diag("%s: %s %" PRIu64, label, o->trigger == SCEN_HUGEPAGES ?
-		  "huge pages obtained" : "free 2 MiB blocks gained", out.huge);
-	result(r, out.huge > 0, "huge_pages_obtained");
+	/*
+	 * Huge pages must come out of compaction: more than the free 2 MiB
+	 * blocks there were before (hugepages), or more free blocks after.
+	 */
+	if (o->trigger == SCEN_HUGEPAGES)
+		ktap_diag("%s: huge pages obtained %" PRIu64 " (free 2 MiB blocks before: %" PRIu64 ")",
+			  label, out.huge, blocks0);
+	else
+		ktap_diag("%s: free 2 MiB blocks gained %" PRIu64, label,
+			  out.huge);
+	result(r, o->trigger == SCEN_HUGEPAGES ? out.huge > blocks0 :
+	       out.huge > 0, "huge_pages_obtained");
 	result(r, offload_verdict(&ofl), o->mode == SCEN_OFFLOAD ?
 	       "offload_counters_rose" : "offload_stayed_idle");
 	if (o->mover) {

@@ -53,7 +53,7 @@ struct scen_result {
 	bool pass;
 };
 
-/* Defaults: manual, baseline, idle, auto node, 1 fragmenter, 60 %. */
+/* Defaults: manual, baseline, idle, auto node, 1 fragmenter, 85 %. */
 void scenario_defaults(struct scen_opts *o);
 
 /*
