@@ -151,6 +151,17 @@ $(GUEST_OUT)/manifest: $(GUEST_C_SRCS) $(GUEST_SH_SRCS) tests/manifest.sh
 
 guest-bins: $(GUEST_BINS) $(GUEST_OUT)/manifest
 
+# The kernel's own mm migration selftest, built statically from the kernel
+# tree, for tests/guest/provider-selftest-migration.sh (engineer B).
+SELFTEST_MM := $(KSRC_DIR)/tools/testing/selftests/mm
+$(GUEST_OUT)/bin/mm-migration: $(SELFTEST_MM)/migration.c $(SELFTEST_MM)/thp_settings.c
+	@mkdir -p $(@D)
+	@echo ">> guest: mm-migration (kernel selftest)" >&2
+	@gcc -static -O2 -D_GNU_SOURCE -I$(SELFTEST_MM)/.. -I$(KBUILD_DIR)/usr/include \
+		$^ -o $@ -lnuma -lpthread
+
+guest-bins: $(GUEST_OUT)/bin/mm-migration
+
 rootfs: module
 	@$(MAKE) guest-bins
 	@$(TOP)/rootfs/build-initramfs.sh $(INITRD) $(KBUILD_DIR) $(GUEST_OUT)/bin \
