@@ -9,7 +9,9 @@
  * way: every subpage is on the target node, the range is still all
  * AnonHugePages, every byte matches, all 8 folios were copied by DMA with
  * no fallback and no error, bytes_offloaded is 8 x 2 MiB, and the kernel's
- * pgmigrate_offload_* counters agree with the module's.
+ * pgmigrate_offload_* counters agree with the module's.  Out: one 2 MiB
+ * descriptor per THP; back: max_seg_bytes=65536 (32 descriptors per THP)
+ * and verify=1, which must find no mismatch.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -29,7 +31,7 @@ int main(void)
 	int nodes, node;
 	void *buf;
 
-	ktap_plan(2 * 7);
+	ktap_plan(2 * 8);
 	nodes = numa_nodes_with_memory();
 	if (nodes < 2)
 		ktap_abort("needs 2 nodes with memory, found %d", nodes);
@@ -41,8 +43,15 @@ int main(void)
 	ktap_diag("seed 0x%016" PRIx64 ", %d THPs", seed, NR_THP);
 
 	for (node = 1; node >= 0; node--) {
+		/* The way back in 64 KiB descriptors, with verify=1. */
+		if (!node && (dsam_param_set("max_seg_bytes", "65536") ||
+			      dsam_param_set("verify", "1")))
+			ktap_abort("cannot set max_seg_bytes=65536 verify=1");
 		dsam_move_check(buf, BUF_BYTES, HPAGE_SIZE_2M, node, seed,
 				"move_thp", &m);
+		ktap_ok(dsam_delta(&m.before, &m.after, DSAM_DESCRIPTORS) ==
+			(uint64_t)NR_THP * (node ? 1 : HPAGE_SIZE_2M / 65536),
+			"descriptors_per_thp_node%d", node);
 		huge = 0;
 		smaps_anon_huge(buf, &huge);
 		ktap_ok(huge == BUF_BYTES &&
