@@ -5,7 +5,8 @@
 # Usage: tests/manifest.sh FILE...
 set -eu
 for f in "$@"; do
-	tag=$(grep -o 'lab:test .*' "$f" | head -n 1) || continue
+	tag=$(grep -o 'lab:test .*' "$f" | head -n 1)
+	[ -n "$tag" ] || continue
 	name=$(basename "$f")
 	name=${name%.*}
 	timeout=$(echo "$tag" | sed -n 's/.*timeout=\([0-9][0-9]*\).*/\1/p')
