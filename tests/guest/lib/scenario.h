@@ -34,7 +34,7 @@ struct scen_opts {
 	bool series;		/* print "# series" fragmentation samples */
 	int node;		/* target node, -1: node 1 if it has a CPU, else 0 */
 	int fragmenters;	/* 1 or 2 */
-	int pct;		/* % of the node's free memory to fragment */
+	int pct;		/* % of (node free memory - 64 MiB) to fragment */
 	int timeout_s;		/* proactive trigger: give up after this */
 	const char *label;	/* name in the result line */
 	const char *module;	/* offload provider module (offload mode) */
@@ -53,7 +53,7 @@ struct scen_result {
 	bool pass;
 };
 
-/* Defaults: manual, baseline, idle, auto node, 1 fragmenter, 85 %. */
+/* Defaults: manual, baseline, idle, auto node, 1 fragmenter, 100 %. */
 void scenario_defaults(struct scen_opts *o);
 
 /*
