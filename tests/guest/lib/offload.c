@@ -76,7 +76,7 @@ int offload_prepare(struct offload_state *st, bool want, const char *module)
 			 OFFLOAD_VMSTAT);
 		return -ENOENT;
 	}
-	if (!module_loaded(st->module)) {
+	if (!module_loaded(st->module) && !strcmp(st->module, OFFLOAD_MODULE)) {
 		/* The emulated DSA needs its work queue set up first. */
 		if (!access(OFFLOAD_SETUP, X_OK) && run(OFFLOAD_SETUP, NULL)) {
 			snprintf(st->error, sizeof(st->error),
