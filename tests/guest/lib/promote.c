@@ -25,6 +25,7 @@
 #define SLOW_NODE	1
 #define FAST_NODE	0
 #define PROMOTED_PCT	75	/* share of the set that must reach node 0 */
+#define NUMA_BALANCING	"/proc/sys/kernel/numa_balancing"
 
 struct promote {
 	char *buf;
@@ -117,6 +118,14 @@ static void *accessor(void *arg)
 	while (!p->stop) {
 		p->bad += pattern_verify(p->buf, p->len, p->seed, &p->mm);
 		p->sweeps++;
+		/*
+		 * DAMON sees an access when the CPU sets a PTE's accessed bit
+		 * again after DAMON cleared it, which a CPU does on a TLB miss.
+		 * TCG's software TLB holds the whole set, so misses stop; an
+		 * mprotect() round trip flushes it, as a real TLB's size would.
+		 */
+		mprotect(p->buf, p->len, PROT_READ);
+		mprotect(p->buf, p->len, PROT_READ | PROT_WRITE);
 	}
 	return NULL;
 }
@@ -150,10 +159,12 @@ int promote_main(int argc, char **argv)
 	static struct promote p;
 	const char *module = OFFLOAD_MODULE;
 	long mib = 64, timeout = 120, npages, now0 = 0, c;
-	uint64_t t0, t_half = 0, t_done = 0, start, end, applied;
+	uint64_t t0, t_half = 0, t_done = 0, start, end, applied, tried;
 	struct offload_state ofl;
 	pthread_t thr;
 	bool offload = false, configured;
+	char nb_saved[16];
+	bool have_nb;
 	char *endp;
 	int ret;
 
@@ -208,6 +219,16 @@ int promote_main(int argc, char **argv)
 	ret = offload_prepare(&ofl, offload, module);
 	if (ret)
 		ktap_abort("%s", ofl.error);
+	/*
+	 * Automatic NUMA balancing would also pull the set towards the
+	 * accessor's node (or back, towards the checker's): only DAMON may
+	 * move it here.  Every thread of ours runs on the fast node.
+	 */
+	have_nb = !file_read(NUMA_BALANCING, nb_saved, sizeof(nb_saved));
+	if (have_nb && file_write(NUMA_BALANCING, "0"))
+		ktap_abort("cannot disable %s", NUMA_BALANCING);
+	pin_to_cpu(node_first_cpu(FAST_NODE) >= 0 ?
+		   node_first_cpu(FAST_NODE) : 0);
 
 	/* Working set on the slow node, then no policy: DAMON may move it. */
 	p.len = (size_t)mib << 20;
@@ -248,6 +269,7 @@ int promote_main(int argc, char **argv)
 		}
 	}
 	applied = configured ? damos_stat("sz_applied") : 0;
+	tried = configured ? damos_stat("sz_tried") : 0;
 	damon_teardown();
 	p.stop = 1;
 	pthread_join(thr, NULL);
@@ -262,10 +284,10 @@ int promote_main(int argc, char **argv)
 		  t_half ? (t_half - t0) / 1000000 : 0, PROMOTED_PCT,
 		  t_done ? "" : "(not reached) ",
 		  ((t_done ? t_done : now_ns()) - t0) / 1000000);
-	ktap_diag("damos sz_applied %" PRIu64 " bytes; accessor %ld sweeps, %zu bad page reads",
-		  applied, p.sweeps, p.bad);
+	ktap_diag("damos sz_tried %" PRIu64 " sz_applied %" PRIu64 " bytes; accessor %ld sweeps, %zu bad page reads",
+		  tried, applied, p.sweeps, p.bad);
 	vmstat_report_delta(&before, &after, "pgmigrate_");
-	vmstat_report_delta(&before, &after, "damon_");
+	vmstat_report_delta(&before, &after, "numa_");
 	offload_report(&ofl, "promote");
 	pattern_report(&p.mm);
 
@@ -280,6 +302,8 @@ int promote_main(int argc, char **argv)
 		  offload ? "offload" : "baseline", npages, now0,
 		  ((t_done ? t_done : now_ns()) - t0) / 1000000,
 		  npages * (p.sweeps + 1));
+	if (have_nb)
+		file_write(NUMA_BALANCING, nb_saved);
 	offload_restore(&ofl);
 	return ktap_finish();
 }
