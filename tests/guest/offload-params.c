@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dsam.h"
@@ -112,7 +113,7 @@ int main(void)
 	unsigned int i;
 	int ret, chans;
 
-	ktap_plan(NBAD + NGOOD + 10);
+	ktap_plan(NBAD + NGOOD + 11);
 	if (dsam_loaded()) {
 		dsam_param_set("enable", "0");
 		if (dsam_rmmod())
@@ -144,6 +145,9 @@ int main(void)
 		"enable_without_matching_channel_enodev");
 	dsam_param_set("chan_filter", "\n");
 
+	/* With a DSA (DSA=1), give it a channel; without one, no channel. */
+	if (!dma_channels() && system("/tests/bin/offload-wqs 1 2>/dev/null"))
+		ktap_diag("offload-wqs 1 failed: no DSA in this guest?");
 	chans = dma_channels();
 	ktap_diag("%d dmaengine channel(s) in /sys/class/dma", chans);
 	ret = dsam_param_set("enable", "1");
@@ -152,6 +156,8 @@ int main(void)
 		ktap_skip("enabled_nr_chans_ebusy", "no DMA channel (DSA=0)");
 		ktap_skip("enabled_chan_filter_ebusy", "no DMA channel (DSA=0)");
 		ktap_skip("enabled_rmmod_in_use", "no DMA channel (DSA=0)");
+		ktap_skip("nr_chans_beyond_available_enodev",
+			  "no DMA channel (DSA=0)");
 	} else {
 		if (ret)
 			ktap_diag("enable=1: %s", strerror(-ret));
@@ -163,6 +169,16 @@ int main(void)
 		ret = dsam_rmmod();
 		ktap_ok(ret == -EWOULDBLOCK && dsam_loaded(), "enabled_rmmod_in_use");
 		dsam_param_set("enable", "0");
+
+		/* Asking for more channels than there are fails as a whole. */
+		snprintf(val, sizeof(val), "%d", chans + 1);
+		ret = dsam_param_set("nr_chans", val);
+		if (!ret)
+			ret = dsam_param_set("enable", "1");
+		dsam_param_get("enable", val, sizeof(val));
+		ktap_ok(ret == -ENODEV && !strcmp(val, "0"),
+			"nr_chans_beyond_available_enodev");
+		dsam_param_set("nr_chans", "0");
 	}
 	ret = dsam_rmmod();
 	ktap_ok(!ret && !dsam_loaded(), "disabled_rmmod_works");

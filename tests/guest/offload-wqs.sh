@@ -77,4 +77,4 @@ while [ "$i" -lt "$n" ]; do
 done
 chans=$(ls /sys/class/dma 2>/dev/null | grep -c chan || true)
 [ "$chans" -ge "$n" ] || die "$chans dmaengine channel(s) after binding $n WQ(s)"
-echo "offload-wqs: dsa0 with $n dedicated kernel WQ(s), $chans channel(s): $(ls /sys/class/dma | tr '\n' ' ')"
+echo "# offload-wqs: dsa0 with $n dedicated kernel WQ(s), $chans channel(s): $(ls /sys/class/dma | tr '\n' ' ')"
