@@ -47,7 +47,8 @@ int main(void)
 		uint64_t before = dsa_dbg_read64(&dbg, DSA_DBG_DESCS), done;
 		struct dmatest_result r;
 
-		ret = dsat_dmatest(chan, sizes[i].size, sizes[i].iterations, &r);
+		ret = dsat_dmatest(chan, sizes[i].size, sizes[i].iterations,
+				   1, 20000, true, &r);
 		done = dsa_dbg_read64(&dbg, DSA_DBG_DESCS) - before;
 		if (!ktap_ok(!ret && r.found == 1 &&
 			     r.tests == sizes[i].iterations,

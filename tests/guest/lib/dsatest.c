@@ -2,6 +2,7 @@
 /*
  * dsatest.c - dsa-* test helpers, see dsatest.h.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -106,6 +107,7 @@ static void parse_summary(const char *line, const char *chan,
 }
 
 int dsat_dmatest(const char *chan, unsigned int size, unsigned int iterations,
+		 unsigned int threads, unsigned int timeout_ms, bool verify,
 		 struct dmatest_result *r)
 {
 	const char *modprobe[] = { "modprobe", "dmatest", NULL };
@@ -123,12 +125,12 @@ int dsat_dmatest(const char *chan, unsigned int size, unsigned int iterations,
 		return -errno;
 	lseek(fd, 0, SEEK_END);
 
-	ret = param_u("timeout", 20000);
+	ret = param_u("timeout", timeout_ms);
 	ret = ret ?: param_u("iterations", iterations);
 	ret = ret ?: param_u("test_buf_size", size);
 	ret = ret ?: param("norandom", "Y");
-	ret = ret ?: param("noverify", "N");
-	ret = ret ?: param_u("threads_per_chan", 1);
+	ret = ret ?: param("noverify", verify ? "N" : "Y");
+	ret = ret ?: param_u("threads_per_chan", threads);
 	ret = ret ?: param("channel", chan);
 	if (ret) {
 		close(fd);
@@ -141,7 +143,7 @@ int dsat_dmatest(const char *chan, unsigned int size, unsigned int iterations,
 	 * The summary line is the end of the run; dmatest's own timeout
 	 * bounds each copy, our deadline the whole run.
 	 */
-	while (!ret && r->found < 1) {
+	while (!ret && r->found < (int)threads) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
 		if (now_ns() - t0 > (uint64_t)DMATEST_DEADLINE_S * 1000000000) {
@@ -167,4 +169,63 @@ int dsat_dmatest(const char *chan, unsigned int size, unsigned int iterations,
 		ret = file_read(DMATEST_SYS "/wait", wait_buf, sizeof(wait_buf));
 	close(fd);
 	return ret;
+}
+
+int dsat_dmatest_unload(void)
+{
+	const char *rmmod[] = { "rmmod", "dmatest", NULL };
+
+	if (access(DMATEST_SYS, F_OK))
+		return 0;
+	return dsat_run(rmmod);
+}
+
+int dsat_pci_bdf(char *bdf, size_t len)
+{
+	char path[300], ven[16], dev[16];
+	struct dirent *de;
+	int ret = -ENODEV;
+	DIR *d;
+
+	d = opendir("/sys/bus/pci/devices");
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
+			 de->d_name);
+		if (file_read(path, ven, sizeof(ven)) || strcmp(ven, "0x8086"))
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
+			 de->d_name);
+		if (file_read(path, dev, sizeof(dev)) || strcmp(dev, "0x0b25"))
+			continue;
+		snprintf(bdf, len, "%s", de->d_name);
+		ret = 0;
+		break;
+	}
+	closedir(d);
+	return ret;
+}
+
+int dsat_kmsg_count(const char *needle)
+{
+	char rec[1024];
+	int fd, n = 0;
+	ssize_t r;
+
+	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	while ((r = read(fd, rec, sizeof(rec) - 1)) > 0 ||
+	       (r < 0 && errno == EPIPE)) {
+		if (r <= 0)
+			continue;
+		rec[r] = '\0';
+		if (strstr(rec, needle))
+			n++;
+	}
+	close(fd);
+	return n;
 }

@@ -21,19 +21,32 @@ int dsat_run(const char *const *argv);
 int dsat_setup(char *chan, size_t len);
 
 struct dmatest_result {
-	unsigned int tests;
+	unsigned int tests;	/* summed over threads */
 	unsigned int failures;
-	uint64_t kbps;		/* dmatest's own KB/s figure */
+	uint64_t kbps;		/* dmatest's KiB/s, summed over threads */
 	uint64_t ns;		/* wall time of the run */
 	int found;		/* summary lines seen (threads) */
 };
 
 /*
- * One dmatest run on @chan: @iterations copies of @size bytes (norandom,
- * so every copy is the whole buffer), verified by dmatest.  Returns 0 and
- * the summary, or -errno when dmatest could not be run.
+ * One dmatest run on @chan: @threads threads each doing @iterations copies
+ * of @size bytes (norandom, so every copy is the whole buffer), each copy
+ * given @timeout_ms; with
+ * @verify, dmatest fills and checks every buffer (without, it measures the
+ * copies alone).  Returns 0 and the summary, or -errno when dmatest could
+ * not be run.
  */
 int dsat_dmatest(const char *chan, unsigned int size, unsigned int iterations,
+		 unsigned int threads, unsigned int timeout_ms, bool verify,
 		 struct dmatest_result *r);
+
+/* Unload dmatest so that it lets go of its channel (0 if not loaded). */
+int dsat_dmatest_unload(void);
+
+/* The PCI address of the first intel-dsa (8086:0b25), 0 or -ENODEV. */
+int dsat_pci_bdf(char *bdf, size_t len);
+
+/* Count the kernel log lines containing @needle (from /dev/kmsg). */
+int dsat_kmsg_count(const char *needle);
 
 #endif /* LAB_DSATEST_H */
