@@ -77,6 +77,8 @@ help:
 	@echo "  check-patches  scripts/checkpatch.pl --strict on kernel-patches/ and module/"
 	@echo "  bench-migrate  DSA=1 guest run of bench-migrate: move_pages GB/s, CPU vs DMA 1/2/4 channels,"
 	@echo "                 4K/64K/2M folios; table + PNG in $(BUILD)/bench-migrate/"
+	@echo "  bench-dsa      DSA=1 guest run of bench-dsa: dmatest throughput of the emulated DSA"
+	@echo "                 at 4K/64K/2M next to host memcpy measured in the same run, with ratio"
 	@echo "  clean          remove $(BUILD)"
 	@echo "  distclean      also remove the cache $(CACHE)"
 	@echo
@@ -211,6 +213,17 @@ bench-migrate:
 	@rc=0; $(MAKE) test-guest DSA=1 T=bench-migrate || rc=$$?; \
 	tests/host/bench-migrate-plot.sh $(BUILD)/runs/latest/results.ktap \
 		$(BUILD)/bench-migrate && exit $$rc
+
+# --- emulated DSA copy throughput vs host memcpy (tests/guest/bench-dsa.c) ---
+BENCH_DSA_REPORT := $(HOST_OUT)/bench-dsa-report
+$(BENCH_DSA_REPORT): tests/host/bench-dsa-report.c
+	@mkdir -p $(@D)
+	@gcc -O2 -Wall -Wextra -Werror -o $@ $<
+
+.PHONY: bench-dsa
+bench-dsa: $(BENCH_DSA_REPORT)
+	@rc=0; $(MAKE) test-guest DSA=1 T=bench-dsa || rc=$$?; \
+	$(BENCH_DSA_REPORT) $(BUILD)/runs/latest/results.ktap && exit $$rc
 
 clean:
 	rm -rf $(BUILD)
