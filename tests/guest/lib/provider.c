@@ -230,3 +230,19 @@ long mc_trace_count(const char *needle)
 	fclose(f);
 	return n;
 }
+
+void tp_require_idle(void)
+{
+	char name[64];
+	int ret;
+
+	ret = mc_provider_name(name, sizeof(name));
+	if (ret)
+		ktap_abort("%s: %s (kernel without the batch copy series?)",
+			   MC_SYSCTL_PROVIDER, strerror(-ret));
+	if (name[0])
+		ktap_abort("provider \"%s\" is registered (left by an earlier test?)",
+			   name);
+	if (tp_loaded())
+		ktap_abort("%s is loaded (left by an earlier test?)", TP_MODULE);
+}

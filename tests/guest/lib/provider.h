@@ -49,6 +49,11 @@ struct mc_vmstat {
 	uint64_t migrated;	/* pgmigrate_success */
 };
 
+/*
+ * ktap_abort() unless no provider is registered and the test provider is
+ * not loaded: every provider-* test starts from that state and leaves it.
+ */
+void tp_require_idle(void);
 bool tp_loaded(void);
 /* modprobe the test provider with @args ("" for none). */
 int tp_load(const char *args);

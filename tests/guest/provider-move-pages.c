@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * provider-move-pages - move_pages(2) through the CPU test provider.
+ *
+ * With migrate_test_provider registered, move_pages(2) round trips of
+ * 4 KiB pages and THPs must go through the provider's batch copy (its
+ * syscall counter and the kernel's offload counters rise, THPs arrive as
+ * large folios, every folio it sees is locked and unmapped) and every byte
+ * must check out.  Then the fallbacks: a provider that copies only every
+ * other folio, one that declines every batch, and a reason mask without
+ * MR_SYSCALL, each still byte-identical.
+ *
+ * lab:test timeout=400 set=default
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ktap.h"
+#include "provider.h"
+#include "util.h"
+
+#define BUF_4K	(16UL << 20)
+#define NR_THP	4
+#define ROUNDS	4
+
+static char *small, *thp;
+
+struct snap {
+	struct tp_stats tp;
+	struct mc_vmstat vm;
+};
+
+static void take(struct snap *s)
+{
+	int ret = tp_stats_read(&s->tp);
+
+	if (ret)
+		ktap_abort("reading %s stats: %s", TP_MODULE, strerror(-ret));
+	ret = mc_vmstat_read(&s->vm);
+	if (ret)
+		ktap_abort("reading offload vmstat: %s", strerror(-ret));
+}
+
+static void report(const struct snap *a, const struct snap *b,
+		   const char *label)
+{
+	ktap_diag("%s: provider calls +%" PRIu64 " copied +%" PRIu64
+		  " skipped +%" PRIu64 " declined +%" PRIu64 " large +%" PRIu64
+		  " syscall folios +%" PRIu64 " violations %" PRIu64, label,
+		  b->tp.calls - a->tp.calls,
+		  b->tp.folios_copied - a->tp.folios_copied,
+		  b->tp.folios_skipped - a->tp.folios_skipped,
+		  b->tp.declined - a->tp.declined,
+		  b->tp.large_folios - a->tp.large_folios,
+		  b->tp.reason_folios[MR_SYSCALL] - a->tp.reason_folios[MR_SYSCALL],
+		  b->tp.contract_violations);
+	ktap_diag("%s: vmstat pgmigrate_success +%" PRIu64 " offload batch +%"
+		  PRIu64 " folio +%" PRIu64 " fallback +%" PRIu64, label,
+		  b->vm.migrated - a->vm.migrated, b->vm.batch - a->vm.batch,
+		  b->vm.folio - a->vm.folio, b->vm.fallback - a->vm.fallback);
+}
+
+static bool migrate_and_check(uint64_t seed)
+{
+	bool ok = true;
+
+	pattern_fill(small, BUF_4K, seed);
+	pattern_fill(thp, NR_THP * HPAGE_SIZE_2M, seed);
+	if (roundtrip_verify(small, BUF_4K, PAGE_SIZE_4K, 0, 1, ROUNDS, seed))
+		ok = false;
+	if (roundtrip_verify(thp, NR_THP * HPAGE_SIZE_2M, HPAGE_SIZE_2M, 0, 1,
+			     ROUNDS, seed))
+		ok = false;
+	return ok;
+}
+
+#define D(field) (b.field - a.field)
+
+int main(void)
+{
+	uint64_t seed = pattern_seed();
+	struct snap a, b;
+	char name[64];
+	bool intact;
+	int ret;
+
+	ktap_plan(9);
+
+	if (numa_nodes_with_memory() < 2)
+		ktap_abort("needs 2 NUMA nodes with memory");
+	tp_require_idle();
+	ret = tp_load("");
+	if (ret)
+		ktap_abort("modprobe %s: %s", TP_MODULE, strerror(-ret));
+
+	ret = mc_provider_name(name, sizeof(name));
+	ktap_ok(!ret && !strcmp(name, TP_NAME), "provider_registered");
+	if (ret || strcmp(name, TP_NAME))
+		ktap_diag("vm.migrate_copy_provider: \"%s\" (%s)", name,
+			  ret ? strerror(-ret) : "ok");
+
+	small = mmap_aligned(BUF_4K, HPAGE_SIZE_2M);
+	thp = mmap_aligned(NR_THP * HPAGE_SIZE_2M, HPAGE_SIZE_2M);
+	if (!small || !thp)
+		ktap_abort("mmap: %s", strerror(errno));
+	madvise(small, BUF_4K, MADV_NOHUGEPAGE);
+	if (madvise(thp, NR_THP * HPAGE_SIZE_2M, MADV_HUGEPAGE))
+		ktap_abort("MADV_HUGEPAGE: %s", strerror(errno));
+
+	/* Everything copied by the provider. */
+	take(&a);
+	intact = migrate_and_check(seed);
+	take(&b);
+	report(&a, &b, "full copy");
+	ktap_ok(intact, "offload_data_intact");
+	ktap_ok(D(tp.reason_folios[MR_SYSCALL]) >= BUF_4K / PAGE_SIZE_4K &&
+		D(tp.large_folios) >= NR_THP && D(vm.batch) > 0 &&
+		D(vm.folio) >= D(tp.folios_copied) && D(tp.folios_copied) > 0,
+		"offload_counters_rise");
+	ktap_ok(b.tp.contract_violations == 0 && b.tp.max_pairs <= 128,
+		"provider_sees_locked_unmapped_folios");
+
+	/* The provider copies every other folio; the CPU the rest. */
+	tp_param_write("copy_every", "2");
+	seed ^= 0x1111;
+	take(&a);
+	intact = migrate_and_check(seed);
+	take(&b);
+	report(&a, &b, "copy_every=2");
+	ktap_ok(intact && D(tp.folios_skipped) > 0 && D(tp.folios_copied) > 0 &&
+		D(vm.fallback) >= D(tp.folios_skipped),
+		"partial_copy_falls_back_data_intact");
+	tp_param_write("copy_every", "1");
+
+	/* The provider declines every batch. */
+	tp_param_write("decline_below", "1000000");
+	seed ^= 0x2222;
+	take(&a);
+	intact = migrate_and_check(seed);
+	take(&b);
+	report(&a, &b, "declining");
+	ktap_ok(intact && D(tp.declined) > 0 && D(tp.folios_copied) == 0 &&
+		D(vm.fallback) > 0, "declined_batches_copied_by_cpu");
+	tp_param_write("decline_below", "0");
+
+	/* MR_SYSCALL not in the reason mask: the provider is not asked. */
+	if (file_write(MC_SYSCTL_REASONS, "1015"))
+		ktap_abort("cannot write %s", MC_SYSCTL_REASONS);
+	seed ^= 0x3333;
+	take(&a);
+	intact = migrate_and_check(seed);
+	take(&b);
+	report(&a, &b, "reasons without syscall");
+	ktap_ok(intact && D(tp.reason_folios[MR_SYSCALL]) == 0 &&
+		D(vm.migrated) >= BUF_4K / PAGE_SIZE_4K,
+		"reason_mask_excludes_syscall");
+	file_write(MC_SYSCTL_REASONS, "1023");
+
+	/* The same mask through the module API. */
+	ktap_ok(tp_param_write("reasons", "8") == 0 &&
+		tp_param_write("reasons", "1024") == -EINVAL &&
+		tp_param_read("reasons", name, sizeof(name)) == 0 &&
+		!strcmp(name, "8") && tp_param_write("reasons", "1023") == 0,
+		"reason_mask_api");
+
+	ret = tp_unload();
+	if (ret)
+		ktap_diag("unloading %s: %s", TP_MODULE, strerror(-ret));
+	ktap_ok(!ret && !tp_loaded() && !mc_provider_name(name, sizeof(name)) &&
+		!name[0], "provider_unregistered_and_unloaded");
+	return ktap_finish();
+}

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * provider-none - the migration batch copy without any provider.
+ *
+ * With no provider registered and vm.migrate_batch_copy=0 (the static key
+ * off, stock 6.12 behaviour) migration must be byte-identical and the
+ * offload counters must not move.  With vm.migrate_batch_copy=1 the CPU
+ * copies each batch before the move step: still byte-identical, still no
+ * offload counted, and the tracepoint shows CPU batch copies.  The batch-copy
+ * sysctls reject bad values.
+ *
+ * lab:test timeout=300 set=default
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ktap.h"
+#include "provider.h"
+#include "util.h"
+
+#define BUF_4K	(16UL << 20)
+#define NR_THP	4
+#define ROUNDS	4
+
+static bool sysctl_is(const char *path, const char *want)
+{
+	char buf[64];
+	int ret = file_read(path, buf, sizeof(buf));
+
+	if (ret) {
+		ktap_diag("%s: %s", path, strerror(-ret));
+		return false;
+	}
+	if (strcmp(buf, want)) {
+		ktap_diag("%s is \"%s\", expected \"%s\"", path, buf, want);
+		return false;
+	}
+	return true;
+}
+
+/* Writing @val to @path must fail with EINVAL and leave @path at @keep. */
+static bool rejects(const char *path, const char *val, const char *keep)
+{
+	int ret = file_write(path, val);
+
+	if (ret != -EINVAL) {
+		ktap_diag("writing %s to %s: %s, expected EINVAL", val, path,
+			  ret ? strerror(-ret) : "accepted");
+		return false;
+	}
+	return sysctl_is(path, keep);
+}
+
+static bool counters_still(const struct mc_vmstat *a, const char *label)
+{
+	struct mc_vmstat b;
+	int ret = mc_vmstat_read(&b);
+
+	if (ret) {
+		ktap_diag("vmstat: %s", strerror(-ret));
+		return false;
+	}
+	ktap_diag("%s: pgmigrate_success +%" PRIu64 ", offload batch +%" PRIu64
+		  " folio +%" PRIu64 " fallback +%" PRIu64, label,
+		  b.migrated - a->migrated, b.batch - a->batch,
+		  b.folio - a->folio, b.fallback - a->fallback);
+	return b.migrated > a->migrated && b.batch == a->batch &&
+	       b.folio == a->folio && b.fallback == a->fallback;
+}
+
+/* Round trips of 4 KiB pages and of THPs, every byte checked. */
+static bool migrate_and_check(char *small, char *thp, uint64_t seed)
+{
+	bool ok = true;
+
+	pattern_fill(small, BUF_4K, seed);
+	pattern_fill(thp, NR_THP * HPAGE_SIZE_2M, seed);
+	if (roundtrip_verify(small, BUF_4K, PAGE_SIZE_4K, 0, 1, ROUNDS, seed))
+		ok = false;
+	if (roundtrip_verify(thp, NR_THP * HPAGE_SIZE_2M, HPAGE_SIZE_2M, 0, 1,
+			     ROUNDS, seed))
+		ok = false;
+	return ok;
+}
+
+int main(void)
+{
+	struct mc_vmstat before;
+	char name[64];
+	uint64_t seed = pattern_seed();
+	char *small, *thp;
+	long events, cpu_events, syscall_events;
+	int ret;
+
+	ktap_plan(8);
+
+	if (numa_nodes_with_memory() < 2)
+		ktap_abort("needs 2 NUMA nodes with memory");
+	if (access(MC_SYSCTL_BATCH_COPY, F_OK))
+		ktap_abort("no %s: kernel without the batch copy series",
+			   MC_SYSCTL_BATCH_COPY);
+
+	ret = mc_provider_name(name, sizeof(name));
+	if (ret)
+		ktap_abort("%s: %s", MC_SYSCTL_PROVIDER, strerror(-ret));
+	if (!ktap_ok(!name[0] && !tp_loaded(), "no_provider_registered"))
+		ktap_diag("registered provider: \"%s\"", name);
+
+	ktap_ok(sysctl_is(MC_SYSCTL_BATCH_COPY, "0") &
+		sysctl_is(MC_SYSCTL_REASONS, "1023") &
+		sysctl_is(MC_SYSCTL_COMPACT_BATCH, "32"), "sysctl_defaults");
+
+	ktap_ok(rejects(MC_SYSCTL_BATCH_COPY, "2", "0") &
+		rejects(MC_SYSCTL_REASONS, "1024", "1023") &
+		rejects(MC_SYSCTL_COMPACT_BATCH, "31", "32") &
+		rejects(MC_SYSCTL_COMPACT_BATCH, "513", "32") &
+		(file_write(MC_SYSCTL_PROVIDER, "x") < 0),
+		"sysctls_reject_bad_values");
+
+	small = mmap_aligned(BUF_4K, HPAGE_SIZE_2M);
+	thp = mmap_aligned(NR_THP * HPAGE_SIZE_2M, HPAGE_SIZE_2M);
+	if (!small || !thp)
+		ktap_abort("mmap: %s", strerror(errno));
+	madvise(small, BUF_4K, MADV_NOHUGEPAGE);
+	if (madvise(thp, NR_THP * HPAGE_SIZE_2M, MADV_HUGEPAGE))
+		ktap_abort("MADV_HUGEPAGE: %s", strerror(errno));
+
+	/* 1. Static key off: stock behaviour. */
+	if (mc_vmstat_read(&before))
+		ktap_abort("no pgmigrate_offload_* counters in /proc/vmstat");
+	ktap_ok(migrate_and_check(small, thp, seed), "key_off_data_intact");
+	ktap_ok(counters_still(&before, "key off"), "key_off_offload_counters_still");
+
+	/* 2. Batch copy by the CPU, traced. */
+	ret = mc_trace_enable(true);
+	if (ret)
+		ktap_diag("tracepoint: %s", strerror(-ret));
+	if (file_write(MC_SYSCTL_BATCH_COPY, "1"))
+		ktap_abort("cannot set %s", MC_SYSCTL_BATCH_COPY);
+	mc_vmstat_read(&before);
+	seed ^= 0x5a5a5a5aULL;
+	ktap_ok(migrate_and_check(small, thp, seed) &&
+		counters_still(&before, "cpu batch copy"),
+		"cpu_batch_copy_data_intact_nothing_offloaded");
+	file_write(MC_SYSCTL_BATCH_COPY, "0");
+
+	events = ret ? -1 : mc_trace_count(NULL);
+	cpu_events = ret ? -1 : mc_trace_count("copier=cpu");
+	syscall_events = ret ? -1 : mc_trace_count("reason=syscall_or_cpuset");
+	mc_trace_enable(false);
+	/* Background compaction may add batches of its own, also by the CPU. */
+	ktap_diag("mm_migrate_copy_batch events: %ld, by the cpu: %ld, for move_pages: %ld",
+		  events, cpu_events, syscall_events);
+	ktap_ok(syscall_events > 0 && cpu_events == events,
+		"cpu_batch_copy_traced");
+
+	ktap_ok(sysctl_is(MC_SYSCTL_BATCH_COPY, "0"), "batch_copy_off_again");
+	return ktap_finish();
+}
