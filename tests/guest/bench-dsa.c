@@ -5,8 +5,9 @@
  * lab:test timeout=1200 set=extra
  *
  * dmatest without verification (the copies alone: submit, device copy,
- * completion), THREADS threads on the dsa-setup channel so that the
- * device's engines work in parallel, at 4 KiB, 64 KiB and 2 MiB.  Each
+ * completion), THREADS threads on the dsa-setup channel (ENGINES engines
+ * in its group) so that the WQ never runs dry, at 4 KiB, 64 KiB and 2 MiB.
+ * Each
  * size must run every copy with no failure; its throughput (all copies'
  * bytes over the run's wall time) is printed as a
  * "bench-dsa size=<bytes> copies=<n> kbps=<KiB/s> threads=<n>" diagnostic that
@@ -20,6 +21,12 @@
 #include "ktap.h"
 
 #define THREADS		4
+/*
+ * One engine: on a 2-CPU host more engine threads take CPU time from the
+ * vCPU that submits the work (measured at 2 MiB: 1 engine 0.76 of memcpy,
+ * 4 engines 0.21).
+ */
+#define ENGINES		"1"
 
 static const struct {
 	unsigned int size;
@@ -36,7 +43,7 @@ int main(void)
 	int ret;
 
 	ktap_plan(3);
-	ret = dsat_setup(chan, sizeof(chan));
+	ret = dsat_setup(chan, sizeof(chan), ENGINES);
 	if (ret)
 		ktap_abort("dsa-setup.sh failed (%d): boot with DSA=1", ret);
 	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {

@@ -35,7 +35,7 @@ int main(void)
 	int ret;
 
 	ktap_plan(1 + 3 * 3);
-	ret = dsat_setup(chan, sizeof(chan));
+	ret = dsat_setup(chan, sizeof(chan), NULL);
 	if (!ktap_ok(!ret, "setup_dedicated_kernel_wq"))
 		ktap_abort("dsa-setup.sh failed (%d): boot with DSA=1", ret);
 	ktap_diag("channel %s", chan);

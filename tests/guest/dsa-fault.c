@@ -67,7 +67,7 @@ int main(void)
 	int ret;
 
 	ktap_plan(5);
-	ret = dsat_setup(chan, sizeof(chan));
+	ret = dsat_setup(chan, sizeof(chan), NULL);
 	if (ret)
 		ktap_abort("dsa-setup.sh failed (%d): boot with DSA=1", ret);
 	ret = dsa_dbg_open(&dbg);

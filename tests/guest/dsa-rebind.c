@@ -55,7 +55,7 @@ static bool state_is(const char *path, const char *want)
 
 static void setup_or_abort(const char *what)
 {
-	int ret = dsat_setup(chan, sizeof(chan));
+	int ret = dsat_setup(chan, sizeof(chan), NULL);
 
 	if (ret)
 		ktap_abort("dsa-setup.sh failed after %s (%d)", what, ret);

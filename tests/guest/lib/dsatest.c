@@ -37,7 +37,7 @@ int dsat_run(const char *const *argv)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
-int dsat_setup(char *chan, size_t len)
+int dsat_setup(char *chan, size_t len, const char *engines)
 {
 	int pipefd[2], status;
 	ssize_t n = 0, r;
@@ -52,7 +52,11 @@ int dsat_setup(char *chan, size_t len)
 	if (!pid) {
 		dup2(pipefd[1], 1);
 		close(pipefd[0]);
-		execl(DSA_SETUP_SH, DSA_SETUP_SH, (char *)NULL);
+		if (engines)
+			execl(DSA_SETUP_SH, DSA_SETUP_SH, "-e", engines,
+			      (char *)NULL);
+		else
+			execl(DSA_SETUP_SH, DSA_SETUP_SH, (char *)NULL);
 		_exit(127);
 	}
 	close(pipefd[1]);

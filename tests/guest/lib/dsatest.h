@@ -15,10 +15,11 @@
 int dsat_run(const char *const *argv);
 
 /*
- * Run dsa-setup.sh (dedicated kernel wq0.0 on dsa0) and return the channel
- * name in @chan; 0 or the script's exit status.
+ * Run dsa-setup.sh (dedicated kernel wq0.0 on dsa0, with @engines engines
+ * in its group, NULL: all) and return the channel name in @chan; 0 or the
+ * script's exit status.  A WQ that is already set up is left as it is.
  */
-int dsat_setup(char *chan, size_t len);
+int dsat_setup(char *chan, size_t len, const char *engines);
 
 struct dmatest_result {
 	unsigned int tests;	/* summed over threads */
