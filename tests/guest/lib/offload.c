@@ -78,7 +78,7 @@ int offload_prepare(struct offload_state *st, bool want, const char *module)
 	}
 	if (!module_loaded(st->module) && !strcmp(st->module, OFFLOAD_MODULE)) {
 		/* The emulated DSA needs its work queue set up first. */
-		if (!access(OFFLOAD_SETUP, X_OK) && run(OFFLOAD_SETUP, NULL)) {
+		if (run(OFFLOAD_SETUP, NULL)) {
 			snprintf(st->error, sizeof(st->error),
 				 "offload mode: %s failed (no DSA device? boot with DSA=1)",
 				 OFFLOAD_SETUP);

@@ -24,8 +24,8 @@
 #define OFFLOAD_VMSTAT		"pgmigrate_offload_folio"
 #define OFFLOAD_REASONS		"/proc/sys/vm/migrate_copy_reasons"
 #define OFFLOAD_ALL_REASONS	"1023"
-/* Sets up the DSA work queue for dmaengine (owned by the DSA tests). */
-#define OFFLOAD_SETUP		"/tests/bin/dsa-setup.sh"
+/* Sets up the DSA work queue for dmaengine (tests/guest/dsa-setup.sh). */
+#define OFFLOAD_SETUP		"/tests/bin/dsa-setup"
 /* The module's own counter of folios it copied. */
 #define OFFLOAD_MODULE_STAT	"folios_offloaded"
 
