@@ -59,7 +59,8 @@ if [ ! -f "$pristine/.unpacked" ]; then
 	echo "$deb_version" >"$pristine.tmp/.debian-version"
 	touch "$pristine.tmp/.unpacked"
 	mv "$pristine.tmp" "$pristine"
-	rm -rf "$qdir/dl"
+	# dpkg-source leaves a copy of the orig tarball next to the tree
+	rm -rf "$qdir/dl" "$qdir"/qemu_*.orig.tar.*
 fi
 
 # 2. Key of the patched tree.
