@@ -15,7 +15,8 @@
 #include "dsatest.h"
 #include "util.h"
 
-#define DSA_SETUP_SH	"/tests/bin/dsa-setup.sh"
+/* tests/guest/dsa-setup.sh, installed without its extension */
+#define DSA_SETUP_SH	"/tests/bin/dsa-setup"
 #define DMATEST_SYS	"/sys/module/dmatest/parameters"
 #define DMATEST_DEADLINE_S 600
 
