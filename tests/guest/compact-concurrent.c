@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * compact-concurrent - two fragmenters, node compaction, a concurrent
+ * compact-concurrent - two fragmenters, kcompactd compaction, a concurrent
  * move_pages worker and a CPU hog at once.
  *
  * lab:test timeout=240 set=default
  *
  * Runs the compaction scenario (lib/scenario.c) with:
- *   --trigger=manual --mode=baseline --fragmenters=2 --mover --busy
+ *   --trigger=proactive --mode=baseline --fragmenters=2 --mover --busy
  * Asserts: the node is fragmented by a fragmenter child holding ~60 % of
  * its free memory (half of every 2 MiB block freed); after compaction every
  * surviving page holds its pattern, pgmigrate_success rose, huge pages (or
@@ -21,7 +21,7 @@ int main(void)
 {
 	char *argv[] = {
 		"compact-concurrent",
-		"--trigger=manual",
+		"--trigger=proactive",
 		"--mode=baseline",
 		"--fragmenters=2",
 		"--mover",
