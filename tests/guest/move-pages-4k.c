@@ -71,9 +71,8 @@ int main(void)
 	buf = mmap_aligned(BUF_BYTES, HPAGE_SIZE_2M);
 	if (!buf)
 		ktap_abort("mmap %lu bytes failed", BUF_BYTES);
-	ret = thp_disable(buf, BUF_BYTES);
-	if (ret)
-		ktap_abort("MADV_NOHUGEPAGE: %s", strerror(-ret));
+	if (madvise(buf, BUF_BYTES, MADV_NOHUGEPAGE))
+		ktap_abort("MADV_NOHUGEPAGE: %s", strerror(errno));
 	ret = bind_to_node(buf, BUF_BYTES, 0);
 	if (ret)
 		ktap_abort("mbind node0: %s", strerror(-ret));

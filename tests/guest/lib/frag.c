@@ -35,15 +35,11 @@ int frag_fill(struct frag_region *r, int node, size_t len, uint64_t seed)
 	p = mmap_aligned(len, HPAGE_SIZE_2M);
 	if (!p)
 		return -ENOMEM;
-	ret = thp_disable(p, len);
-	if (ret)
+	if (madvise(p, len, MADV_NOHUGEPAGE)) {
+		ret = -errno;
 		goto err;
-	/*
-	 * Bind with the thread policy while faulting the pages in, not with
-	 * mbind(): the VMA keeps the default policy, so the MAP_FIXED fallback
-	 * of discard_pages() can merge back into it instead of creating one
-	 * VMA per freed page.
-	 */
+	}
+	/* Bind with the thread policy while faulting the pages in. */
 	if (get_mempolicy(&old_mode, &old_mask, sizeof(old_mask) * 8, NULL, 0)) {
 		ret = -errno;
 		goto err;
@@ -70,14 +66,12 @@ int frag_discard(struct frag_region *r)
 {
 	char *p = (char *)(uintptr_t)r->base;
 	size_t off;
-	int ret;
 
 	for (off = 0; off < r->len; off += PAGE_SIZE_4K) {
 		if (frag_survives(off / PAGE_SIZE_4K))
 			continue;
-		ret = discard_pages(p + off, PAGE_SIZE_4K);
-		if (ret)
-			return ret;
+		if (madvise(p + off, PAGE_SIZE_4K, MADV_DONTNEED))
+			return -errno;
 	}
 	return 0;
 }
@@ -124,9 +118,9 @@ long frag_verify_remote(pid_t pid, const struct frag_region *r,
 	int fd;
 
 	/*
-	 * /proc/PID/mem rather than process_vm_readv(): the guest kernel is
-	 * built without CONFIG_CROSS_MEMORY_ATTACH.  Reading does not fault
-	 * the page in anew or move it: it is read where it is.
+	 * /proc/PID/mem rather than process_vm_readv(): it needs no
+	 * CONFIG_CROSS_MEMORY_ATTACH.  Reading does not fault the page in anew
+	 * or move it: it is read where it is.
 	 */
 	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);

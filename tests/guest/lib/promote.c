@@ -238,7 +238,7 @@ int promote_main(int argc, char **argv)
 	p.buf = mmap_aligned(p.len, HPAGE_SIZE_2M);
 	if (!p.buf)
 		ktap_abort("mmap %ld MiB failed", mib);
-	thp_disable(p.buf, p.len);
+	madvise(p.buf, p.len, MADV_NOHUGEPAGE);
 	ret = bind_to_node(p.buf, p.len, SLOW_NODE);
 	if (ret)
 		ktap_abort("mbind node%d: %s", SLOW_NODE, strerror(-ret));

@@ -516,33 +516,6 @@ void *mmap_aligned(size_t len, size_t align)
 	return (void *)aligned;
 }
 
-int thp_disable(void *buf, size_t len)
-{
-	char mode[128];
-
-	if (!madvise(buf, len, MADV_NOHUGEPAGE))
-		return 0;
-	if (errno != ENOSYS)
-		return -errno;
-	if (!file_read("/sys/kernel/mm/transparent_hugepage/enabled", mode,
-		       sizeof(mode)) && strstr(mode, "[always]"))
-		return -ENOSYS;
-	return 0;
-}
-
-int discard_pages(void *addr, size_t len)
-{
-	void *p;
-
-	if (!madvise(addr, len, MADV_DONTNEED))
-		return 0;
-	if (errno != ENOSYS)
-		return -errno;
-	p = mmap(addr, len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-	return p == MAP_FAILED ? -errno : 0;
-}
-
 static void hugepages_path(char *path, size_t len, int node, const char *f)
 {
 	snprintf(path, len,

@@ -164,20 +164,6 @@ int smaps_anon_huge(const void *addr, uint64_t *bytes);
 /* Map @len bytes of anonymous memory aligned to 2 MiB; NULL on failure. */
 void *mmap_aligned(size_t len, size_t align);
 
-/*
- * Keep THP off [@buf, @buf + @len) (MADV_NOHUGEPAGE).  A kernel without
- * madvise (CONFIG_ADVISE_SYSCALLS=n) is accepted unless THP is "always":
- * nothing would be THP-backed there anyway.  0 or -errno.
- */
-int thp_disable(void *buf, size_t len);
-
-/*
- * Free the pages of [@addr, @addr + @len) as MADV_DONTNEED does.  Without
- * madvise in the kernel, map fresh anonymous memory over them (MAP_FIXED),
- * which frees them the same way and merges with the neighbouring VMA.
- */
-int discard_pages(void *addr, size_t len);
-
 /* Set / read nr_hugepages of 2 MiB pages on @node. */
 int hugepages_set(int node, uint64_t nr);
 int hugepages_get(int node, uint64_t *nr);
