@@ -3,12 +3,14 @@
  * offload-params - every bad dsa_migrate parameter is refused with EINVAL
  * (and leaves the old value), good ones read back, and the enable state
  * machine holds: no channel -> ENODEV, enabled -> nr_chans/chan_filter
- * EBUSY and rmmod EBUSY, disabled -> rmmod works.
+ * EBUSY and rmmod "in use", disabled -> rmmod works.
  *
- * lab:test timeout=120 set=extra
+ * lab:test timeout=120 set=default
  *
  * Runs with or without a DMA_MEMCPY channel: without one, enabling must
- * fail with ENODEV; with one (DSA=1), the enabled-state checks run.
+ * fail with ENODEV (and the enabled-state checks are skipped, saying so);
+ * with one (DSA=1, set up with offload-wqs), they run.  In the default set:
+ * it needs only the module.
  */
 #include <errno.h>
 #include <stdio.h>
