@@ -220,7 +220,7 @@ static void print_table(void)
 	char line[256];
 	int n;
 
-	ktap_diag("move_pages(2) throughput node0<->node1, GB/s, mean±sd of %d moves of %lu MiB",
+	ktap_diag("move_pages(2) throughput node0->node1, GB/s, mean±sd of %d moves of %lu MiB",
 		  NSAMPLES, BUF_BYTES >> 20);
 	ktap_diag("=====================================================");
 	n = snprintf(line, sizeof(line), "Channel Cnt |");

@@ -39,7 +39,7 @@ END {
 gnuplot <<EOG
 set terminal pngcairo size 960,540 font "sans,11"
 set output "$out/bench-migrate.png"
-set title "move_pages(2) node0<->node1: CPU copy vs DSA offload (emulated, TCG)"
+set title "move_pages(2) node0->node1, 32 MiB: CPU copy vs DSA offload (emulated DSA, TCG guest)"
 set ylabel "GB/s (mean ± sd)"
 set xlabel "folio size"
 set style data histograms
