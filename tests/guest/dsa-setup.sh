@@ -43,7 +43,8 @@ bus=/sys/bus/dsa
 idx=${dev#dsa}
 wq=wq$idx.$wqn
 
-[ -d $bus ] || modprobe idxd 2>/dev/null || die "modprobe idxd failed"
+# idxd_bus alone provides $bus; the drivers come with idxd
+[ -d $bus/drivers/idxd ] || modprobe idxd 2>/dev/null || die "modprobe idxd failed"
 i=0
 while [ ! -d $bus/devices/$dev ]; do
 	i=$((i + 1))
