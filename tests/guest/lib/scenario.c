@@ -29,7 +29,7 @@
 /* Hugepages trigger: stop after this many fruitless nr_hugepages writes. */
 #define HUGE_STALLS	8
 /* Manual trigger: at most this many nodeN/compact writes. */
-#define MANUAL_PASSES	4
+#define MANUAL_PASSES	6
 /* Node memory left to the kernel and the helpers when fragmenting. */
 #define FRAG_RESERVE	(64ULL << 20)
 
@@ -314,16 +314,16 @@ static void diag_frag(struct run *r, const char *when)
 }
 
 /*
- * Manual trigger: write nodeN/compact, again while a pass still gains free
- * 2 MiB blocks (at most MANUAL_PASSES).  A single pass sometimes stops
- * early, its scanners meeting after a few thousand pages, depending on
- * where earlier tests left free and used pages in the zone.
+ * Manual trigger: write nodeN/compact again until two passes in a row gain
+ * no free 2 MiB block (at most MANUAL_PASSES).  A single pass sometimes
+ * stops after a few hundred or thousand pages, depending on where earlier
+ * runs left free and used pages in the zone.
  */
 static uint64_t compact_passes(struct run *r)
 {
 	uint64_t before = 0, after = 0;
+	int pass, ret, idle = 0;
 	char path[80];
-	int pass, ret;
 
 	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/compact",
 		 r->node);
@@ -335,9 +335,10 @@ static uint64_t compact_passes(struct run *r)
 			break;
 		}
 		node_free_blocks(r->node, 9, &after);
-		if (after <= before)
+		idle = after > before ? 0 : idle + 1;
+		if (idle == 2)
 			break;
-		before = after;
+		before = after > before ? after : before;
 	}
 	ktap_diag("%s: %d compaction pass(es)", r->label,
 		  pass > MANUAL_PASSES ? MANUAL_PASSES : pass);
