@@ -53,11 +53,6 @@ int hog_start(struct hog *h, int cpu)
 	return 0;
 }
 
-uint64_t hog_iterations(const struct hog *h)
-{
-	return h->sh->iters;
-}
-
 uint64_t hog_stop(struct hog *h)
 {
 	uint64_t iters;

@@ -18,9 +18,6 @@ struct hog {
 /* Fork a child pinned to @cpu that spins until hog_stop().  0 or -errno. */
 int hog_start(struct hog *h, int cpu);
 
-/* Iterations so far (updated by the child every 2^16 iterations). */
-uint64_t hog_iterations(const struct hog *h);
-
 /* Stop and reap the child; returns its final iteration count. */
 uint64_t hog_stop(struct hog *h);
 

@@ -539,14 +539,6 @@ int hugepages_get(int node, uint64_t *nr)
 	return file_read_u64(path, nr);
 }
 
-int hugepages_free(int node, uint64_t *nr)
-{
-	char path[128];
-
-	hugepages_path(path, sizeof(path), node, "free_hugepages");
-	return file_read_u64(path, nr);
-}
-
 /* ------------------------------------------------------------------ */
 
 uint64_t now_ns(void)

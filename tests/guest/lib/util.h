@@ -167,7 +167,6 @@ void *mmap_aligned(size_t len, size_t align);
 /* Set / read nr_hugepages of 2 MiB pages on @node. */
 int hugepages_set(int node, uint64_t nr);
 int hugepages_get(int node, uint64_t *nr);
-int hugepages_free(int node, uint64_t *nr);
 
 /* ---------------------------------------------------------------------
  * Misc.
