@@ -18,7 +18,7 @@ CPUS      ?= 3
 NODES     ?= 2
 MEM       ?= 1G
 ACCEL     ?= tcg
-DSA       ?= 0
+DSA       ?= 1
 TIMEOUT   ?=
 V         ?= 0
 
@@ -70,8 +70,9 @@ help:
 	@echo "  rootfs         build the initramfs (busybox, /init, guest tests, modules)"
 	@echo "  qemu           build our QEMU (emulated DSA + MOVDIR64B), see qemu/README.md"
 	@echo "  run            boot to a shell (tests and modules present); quit: poweroff -f or Ctrl-a x"
-	@echo "  test           test-host, then boot and run the guest tests; exit 0 pass, 1 fail,"
-	@echo "                 2 timeout, 3 guest crash, 125 build failure (git bisect skip)"
+	@echo "  test           test-host, then boot and run the guest tests; verdict code in"
+	@echo "                 build/exit-code; tests/make-test.sh exits with it: 0 pass, 1 fail,"
+	@echo "                 2 timeout, 3 crash, 125 build failure (git bisect skip)"
 	@echo "  test-host      host-side tests (verdict logic, harness end to end, QEMU qtests)"
 	@echo "  test-guest     only boot and run the guest tests (no host tests)"
 	@echo "  check-patches  scripts/checkpatch.pl --strict on kernel-patches/ and module/"

@@ -1,7 +1,9 @@
 #!/bin/sh
-# Print the guest test manifest ("name timeout set", sorted by name) from the
-# "lab:test timeout=<seconds> set=<default|extra>" tag in each test source.
-# Files without a tag are tools, not tests.
+# Print the guest test manifest ("name timeout set boot", sorted by name)
+# from the tag in each test source:
+#   lab:test timeout=<seconds> set=<default|extra> [boot=<group>|own]
+# Tests of one boot group share a guest boot ("main" when not given); boot=own
+# gives a test a boot of its own. Files without a tag are tools, not tests.
 # Usage: tests/manifest.sh FILE...
 set -eu
 for f in "$@"; do
@@ -11,6 +13,7 @@ for f in "$@"; do
 	name=${name%.*}
 	timeout=$(echo "$tag" | sed -n 's/.*timeout=\([0-9][0-9]*\).*/\1/p')
 	set=$(echo "$tag" | sed -n 's/.*set=\([a-z]*\).*/\1/p')
+	boot=$(echo "$tag" | sed -n 's/.*boot=\([a-z0-9-]*\).*/\1/p')
 	case "$set" in
 	default | extra) ;;
 	*) echo "$f: tag '$tag': set= must be default or extra" >&2; exit 1 ;;
@@ -19,5 +22,9 @@ for f in "$@"; do
 		echo "$f: tag '$tag': timeout= must be a positive number of seconds" >&2
 		exit 1
 	}
-	echo "$name $timeout $set"
+	case "$boot" in
+	"") boot=main ;;
+	own) boot=$name ;;
+	esac
+	echo "$name $timeout $set $boot"
 done | LC_ALL=C sort

@@ -66,7 +66,6 @@ cp "$INITRD" "$rundir/initramfs.cpio.gz"
 # Keep the last 10 runs: each holds a kernel and an initramfs.
 ls -1d "$BUILD"/runs/2* 2>/dev/null | head -n -10 | xargs -r rm -rf
 
-append="lab.tests=$tests $kargs"
 # `make run`: the selection, then a shell on this terminal. Without a
 # terminal (a script, CI) nobody can type: run the selection as a test.
 if [ "$interactive" = 1 ]; then
@@ -81,55 +80,102 @@ if [ "$interactive" = 1 ]; then
 	echo ">> run: no terminal on stdin: running '$tests' without a shell" >&2
 fi
 
-# Overall limit: boot allowance plus every selected test's own timeout.
-timeout=${TIMEOUT:-}
-if [ -z "$timeout" ]; then
-	timeout=180
-	for t in $(echo "$selection" | cut -d' ' -f2); do
-		timeout=$((timeout + t))
-	done
-fi
-n=$(echo "$selection" | wc -l)
-echo ">> guest: $n test(s), timeout ${timeout}s, qemu $qemu, log $rundir" >&2
+# Tests run in boots: those tagged boot=<group> share a boot per group, the
+# rest share the "main" boot, boot=own gets a boot of its own (a test whose
+# result depends on the guest's history, e.g. a first direct compaction).
+groups=$(echo "$selection" | awk '!seen[$3]++ { print $3 }')
+nr_groups=$(echo "$groups" | wc -l)
+echo ">> guest: $(echo "$selection" | wc -l) test(s) in $nr_groups boot(s), qemu $qemu, log $rundir" >&2
 
-boot() {
-	: >"$rundir/serial.log"
-	: >"$rundir/results.ktap"
+boot() {	# boot DIR TESTS TIMEOUT
+	: >"$1/serial.log"
+	: >"$1/results.ktap"
 	# Live progress: the KTAP stream, or the whole console with V=1.
 	if [ "${V:-0}" = 1 ]; then follow=serial.log; else follow=results.ktap; fi
-	tail -n +1 -f "$rundir/$follow" 2>/dev/null | grep --line-buffered -v '^# dmesg: ' &
+	tail -n +1 -f "$1/$follow" 2>/dev/null | grep --line-buffered -v '^# dmesg: ' &
 	tailpid=$!
 	rc=0
 	"$top/qemu/run-vm.sh" --kernel "$rundir/bzImage" \
-		--initrd "$rundir/initramfs.cpio.gz" --run-dir "$rundir" \
+		--initrd "$rundir/initramfs.cpio.gz" --run-dir "$1" \
 		--qemu "$qemu" --cpus "${CPUS:-3}" --nodes "${NODES:-2}" \
 		--mem "${MEM:-1G}" --accel "${ACCEL:-tcg}" $dsa_opt \
-		--append "$append" --timeout "$timeout" || rc=$?
+		--append "lab.tests=$2 $kargs" --timeout "$3" || rc=$?
 	sleep 0.3
 	kill "$tailpid" 2>/dev/null || true
 	pkill -P $$ tail 2>/dev/null || true
-	echo "$rc" >"$rundir/qemu.rc"
+	echo "$rc" >"$1/qemu.rc"
 }
 
-t0=$(date +%s)
-boot
-# A guest that died before its first test never ran our code: a boot flake
-# (e.g. the MTTCG text-patching Oops seen under host load). Retry it once
-# rather than let it read as a test failure; a second death counts.
-rc=$(cat "$rundir/qemu.rc")
-if [ "$rc" != 124 ] && ! grep -q '^# lab: start ' "$rundir/results.ktap"; then
-	mkdir -p "$rundir/first-boot"
-	cp "$rundir/serial.log" "$rundir/results.ktap" "$rundir/first-boot/"
-	echo ">> guest: died before the first test (log kept in first-boot/); booting once more" >&2
-	boot
-	rc=$(cat "$rundir/qemu.rc")
-fi
-echo ">> guest: finished in $(($(date +%s) - t0))s (qemu exit $rc)" >&2
+# One group: boot, retry a boot flake once, verdict. Prints the exit code.
+run_group() {	# run_group GROUP DIR
+	names=$(echo "$selection" | awk -v g="$1" '$3 == g { print $1 }' | paste -sd, -)
+	# Overall limit: boot allowance plus each of the group's test timeouts.
+	limit=${TIMEOUT:-$(echo "$selection" |
+		awk -v g="$1" '$3 == g { s += $2 } END { print s + 180 }')}
+	mkdir -p "$2"
+	echo ">> guest: boot '$1': $names (timeout ${limit}s)" >&2
+	t0=$(date +%s)
+	boot "$2" "$names" "$limit"
+	# A guest that died before its first test never ran our code: a boot
+	# flake (e.g. the MTTCG text-patching Oops seen under host load). Boot
+	# once more rather than let it read as a test failure.
+	rc=$(cat "$2/qemu.rc")
+	if [ "$rc" != 124 ] && ! grep -q '^# lab: start ' "$2/results.ktap"; then
+		mkdir -p "$2/first-boot"
+		cp "$2/serial.log" "$2/results.ktap" "$2/first-boot/"
+		echo ">> guest: died before the first test (log kept in first-boot/); booting once more" >&2
+		boot "$2" "$names" "$limit"
+		rc=$(cat "$2/qemu.rc")
+	fi
+	echo ">> guest: boot '$1' finished in $(($(date +%s) - t0))s (qemu exit $rc)" >&2
+	"$VERDICT" --ktap "$2/results.ktap" --log "$2/serial.log" \
+		--patterns "$here/host/splat-patterns.txt" --json "$2/results.json" \
+		--junit "$2/junit.xml" --qemu-rc "$rc" >"$2/verdict.txt" 2>&1 || true
+	grep -v -E '^[0-9]+ passed, [0-9]+ failed' "$2/verdict.txt" >&2 || true
+}
 
-set +e
-"$VERDICT" --ktap "$rundir/results.ktap" --log "$rundir/serial.log" \
-	--patterns "$here/host/splat-patterns.txt" --json "$rundir/results.json" \
-	--junit "$rundir/junit.xml" --qemu-rc "$rc" | tee "$rundir/verdict.txt"
-code=$(sed -n 's/.*"exit_code": \([0-9]*\).*/\1/p' "$rundir/results.json")
+# Sum the boots: counts add up, the worst exit code wins (3 crash > 2
+# timeout > 1 fail > 0 pass). results.json and junit.xml hold every boot.
+code=0 passed=0 failed=0 skipped=0
+for g in $groups; do
+	dir=$rundir
+	[ "$nr_groups" = 1 ] || dir=$rundir/boot-$g
+	run_group "$g" "$dir"
+	num() { sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p" "$dir/results.json"; }
+	c=$(num exit_code)
+	[ -n "$c" ] || c=1
+	[ "$c" -le "$code" ] || code=$c
+	passed=$((passed + $(num passed))) failed=$((failed + $(num failed)))
+	skipped=$((skipped + $(num skipped)))
+done
+if [ "$nr_groups" != 1 ]; then
+	{
+		echo "{\"exit_code\": $code, \"passed\": $passed, \"failed\": $failed, \"skipped\": $skipped, \"boots\": {"
+		sep=""
+		for g in $groups; do
+			printf '%s"%s": ' "$sep" "$g"
+			cat "$rundir/boot-$g/results.json"
+			sep=", "
+		done
+		echo "}}"
+	} >"$rundir/results.json"
+	{
+		echo '<?xml version="1.0" encoding="UTF-8"?>'
+		echo "<testsuites>"
+		for g in $groups; do
+			sed -e '1d' -e "s/<testsuite name=\"guest\"/<testsuite name=\"boot-$g\"/" \
+				"$rundir/boot-$g/junit.xml"
+		done
+		echo "</testsuites>"
+	} >"$rundir/junit.xml"
+fi
+case "$code" in
+1) echo "verdict: FAIL" ;;
+2) echo "verdict: TIMEOUT" ;;
+3) echo "verdict: CRASH" ;;
+esac
+summary="$passed passed, $failed failed"
+[ "$skipped" = 0 ] || summary="$summary, $skipped skipped"
 echo ">> artifacts: $rundir (serial.log results.ktap results.json junit.xml reproduce.sh)" >&2
-exit "${code:-1}"
+echo "$summary" | tee "$rundir/summary.txt"
+exit "$code"

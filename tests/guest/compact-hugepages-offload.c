@@ -3,7 +3,7 @@
  * compact-hugepages-offload - direct compaction by raising nr_hugepages with
  * the copies offloaded to the DMA provider (emulated DSA + module).
  *
- * lab:test timeout=180 set=extra
+ * lab:test timeout=180 set=default boot=own
  *
  * Runs the compaction scenario (lib/scenario.c) with:
  *   --trigger=hugepages --mode=offload

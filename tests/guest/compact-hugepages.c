@@ -3,7 +3,7 @@
  * compact-hugepages - direct compaction by raising the node's nr_hugepages,
  * offload disabled.
  *
- * lab:test timeout=180 set=default
+ * lab:test timeout=180 set=default boot=own
  *
  * Runs the compaction scenario (lib/scenario.c) with:
  *   --trigger=hugepages --mode=baseline

@@ -3,7 +3,7 @@
  * damon-promote-offload - DAMON migrate_hot promotes a hot working set from
  * node 1 to node 0 with the copies offloaded to the DMA provider.
  *
- * lab:test timeout=240 set=extra
+ * lab:test timeout=240 set=default boot=own
  *
  * A 64 MiB working set is placed on node 1 and read continuously (each
  * sweep checks every page's pattern) while a DAMON paddr context watches

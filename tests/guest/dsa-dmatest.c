@@ -2,7 +2,7 @@
 /*
  * dsa-dmatest - the kernel's dmatest passes on the emulated DSA's channel.
  *
- * lab:test timeout=900 set=extra
+ * lab:test timeout=900 set=default
  *
  * Configures dsa0/wq0.0 as a dedicated kernel WQ through sysfs only
  * (dsa-setup.sh), then runs dmatest with data verification at 4 KiB,

@@ -3,7 +3,7 @@
  * dsa-fault - injected device errors reach dmatest as failures, exactly as
  * many as injected, and nothing else breaks.
  *
- * lab:test timeout=900 set=extra
+ * lab:test timeout=900 set=default
  *
  * Uses the emulated DSA's debug page (BAR0 + 0x8000, see dsam.h) to change
  * fault injection at run time.  Checks: with every 4th descriptor failing

@@ -2,7 +2,7 @@
 /*
  * dsa-rebind - dsa0 and its WQ unbind and rebind cleanly, at every level.
  *
- * lab:test timeout=900 set=extra
+ * lab:test timeout=900 set=default
  *
  * Checks, each followed by dsa-setup and a working channel (dmatest,
  * 0 failures): the WQ unbound from the dmaengine driver (idxd then clears

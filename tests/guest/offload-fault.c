@@ -5,7 +5,7 @@
  * failed: no byte is lost, folios_fallback > 0, and every fault the
  * device injected is counted as a descriptor error.
  *
- * lab:test timeout=240 set=extra
+ * lab:test timeout=240 set=default
  *
  * 512 x 4 KiB pages go node0 -> node1 -> node0 with fault_every=10 on the
  * device's debug page (error completion status), then node0 -> node1 once

@@ -3,7 +3,7 @@
  * offload-move-4k - move_pages(2) of 512 base pages between nodes is
  * copied by the DSA through dsa_migrate, and every byte checks out.
  *
- * lab:test timeout=180 set=extra
+ * lab:test timeout=180 set=default
  *
  * With the emulated DSA configured and the module loaded with its
  * defaults, 512 x 4 KiB pages go node0 -> node1 -> node0.  Each way: every

@@ -3,7 +3,7 @@
  * offload-move-thp - move_pages(2) of 2 MiB THPs between nodes is copied by
  * the DSA through dsa_migrate, THPs stay huge, and every byte checks out.
  *
- * lab:test timeout=240 set=extra
+ * lab:test timeout=240 set=default
  *
  * 8 THPs (16 MiB) go node0 -> node1 -> node0, moved by head page.  Each
  * way: every subpage is on the target node, the range is still all

@@ -3,7 +3,7 @@
  * offload-rmmod - dsa_migrate can be disabled and unloaded while
  * migrations run, with no splat, no leak and no lost byte.
  *
- * lab:test timeout=300 set=extra
+ * lab:test timeout=300 set=default
  *
  * Two child processes each move 4 MiB of base pages back and forth between
  * the nodes and check every byte after every move (with one channel, one

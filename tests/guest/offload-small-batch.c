@@ -4,7 +4,7 @@
  * dsa_migrate, copied by the CPU, and still correct; the same pages in a
  * batch above the threshold are offloaded.
  *
- * lab:test timeout=120 set=extra
+ * lab:test timeout=120 set=default
  *
  * 16 base pages (< the default min_batch_pages of 32) go node0 -> node1:
  * batches_declined_small rises, no folio is copied by DMA, every byte

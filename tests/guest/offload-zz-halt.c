@@ -3,7 +3,7 @@
  * offload-zz-halt - when the DSA halts in the middle of a run, every later
  * batch falls back to the CPU copy and no byte is lost.
  *
- * lab:test timeout=300 set=extra
+ * lab:test timeout=300 set=default
  *
  * 1024 x 4 KiB pages on node0 are moved to node1 in 8 move_pages(2) calls
  * of 128 pages (one batch, 128 descriptors each).  The device is armed to
