@@ -78,6 +78,8 @@ help:
 	@echo "  check-patches  scripts/checkpatch.pl --strict on kernel-patches/ and module/"
 	@echo "  bench-migrate  DSA=1 guest run of bench-migrate: move_pages GB/s, CPU vs DMA 1/2/4 channels,"
 	@echo "                 4K/64K/2M folios; table + PNG in $(BUILD)/bench-migrate/"
+	@echo "  bench-compaction DSA=1 guest run of bench-compaction: the four-mode table (baseline/offload x"
+	@echo "                 idle/busy) + fragmentation-over-time PNG in $(BUILD)/bench-compaction/"
 	@echo "  bench-dsa      DSA=1 guest run of bench-dsa: dmatest throughput of the emulated DSA"
 	@echo "                 at 4K/64K/2M next to host memcpy measured in the same run, with ratio"
 	@echo "  clean          remove $(BUILD)"
@@ -224,6 +226,13 @@ bench-migrate:
 	@rc=0; $(MAKE) test-guest DSA=1 T=bench-migrate || rc=$$?; \
 	tests/host/bench-migrate-plot.sh $(BUILD)/runs/latest/results.ktap \
 		$(BUILD)/bench-migrate && exit $$rc
+
+# --- compaction four-mode table and fragmentation plot (tests/guest/bench-compaction.c) ---
+.PHONY: bench-compaction
+bench-compaction:
+	@rc=0; $(MAKE) test-guest DSA=1 T=bench-compaction || rc=$$?; \
+	tests/host/bench-compaction-report.sh $(BUILD)/runs/latest/results.ktap \
+		$(BUILD)/bench-compaction && exit $$rc
 
 # --- emulated DSA copy throughput vs host memcpy (tests/guest/bench-dsa.c) ---
 BENCH_DSA_REPORT := $(HOST_OUT)/bench-dsa-report
