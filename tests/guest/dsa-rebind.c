@@ -119,9 +119,9 @@ int main(void)
 
 	/* Module */
 	ret = !teardown();
-	ret = ret ?: dsat_run(rmmod);
+	ret = ret ?: run_cmd(rmmod, false);
 	ktap_ok(!ret && access(DSA_BUS "/devices/dsa0", F_OK), "rmmod_idxd");
-	ret = dsat_run(modprobe);
+	ret = run_cmd(modprobe, false);
 	ktap_ok(!ret, "modprobe_idxd");
 	setup_or_abort("modprobe");
 	dmatest_clean("dmatest_after_module_reload");

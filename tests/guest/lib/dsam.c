@@ -107,24 +107,6 @@ bool dsam_loaded(void)
 	return !stat(DSAM_SYS "/parameters", &st);
 }
 
-static int run(const char *const *argv)
-{
-	int status;
-	pid_t pid;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
 int dsam_modprobe(const char *const *args)
 {
 	const char *argv[16] = { "modprobe", DSAM_MODULE };
@@ -133,7 +115,7 @@ int dsam_modprobe(const char *const *args)
 	while (args && *args && n < 15)
 		argv[n++] = *args++;
 	argv[n] = NULL;
-	return run(argv);
+	return run_cmd(argv, false);
 }
 
 int dsam_rmmod(void)
@@ -171,7 +153,7 @@ void dsam_setup_or_abort(const char *const *args)
 		ktap_abort("dsa0 is %s but its channel is still there: halted earlier in this boot? idxd (6.12) cannot bring a halted DSA back (unbinding its WQ hangs)",
 			   state);
 	if (!dma_channels()) {
-		ret = run(setup);
+		ret = run_cmd(setup, false);
 		if (ret)
 			ktap_abort("%s failed (exit %d): no DMA_MEMCPY channel (boot with DSA=1)",
 				   DSA_WQS, ret);

@@ -20,24 +20,6 @@
 #define DMATEST_SYS	"/sys/module/dmatest/parameters"
 #define DMATEST_DEADLINE_S 600
 
-int dsat_run(const char *const *argv)
-{
-	int status;
-	pid_t pid;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
 int dsat_setup(char *chan, size_t len, const char *engines)
 {
 	int pipefd[2], status;
@@ -122,7 +104,7 @@ int dsat_dmatest(const char *chan, unsigned int size, unsigned int iterations,
 	ssize_t n;
 
 	memset(r, 0, sizeof(*r));
-	if (access(DMATEST_SYS, F_OK) && dsat_run(modprobe))
+	if (access(DMATEST_SYS, F_OK) && run_cmd(modprobe, false))
 		return -ENOENT;
 	/* Only log records written from now on are ours */
 	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
@@ -182,7 +164,7 @@ int dsat_dmatest_unload(void)
 
 	if (access(DMATEST_SYS, F_OK))
 		return 0;
-	return dsat_run(rmmod);
+	return run_cmd(rmmod, false);
 }
 
 int dsat_pci_bdf(char *bdf, size_t len)

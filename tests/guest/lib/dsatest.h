@@ -11,9 +11,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Run argv (NULL-terminated); the exit status, 128 if killed, -errno. */
-int dsat_run(const char *const *argv);
-
 /*
  * Run dsa-setup.sh (dedicated kernel wq0.0 on dsa0, with @engines engines
  * in its group, NULL: all) and return the channel name in @chan; 0 or the

@@ -26,25 +26,12 @@ static bool module_loaded(const char *module)
 	return !stat(path, &st);
 }
 
+/* Run a helper quietly (dsa-setup prints the channel, which is not KTAP). */
 static int run(const char *prog, const char *arg)
 {
-	pid_t pid = fork();
-	int status;
+	const char *argv[] = { prog, arg, NULL };
 
-	if (pid < 0)
-		return -errno;
-	if (!pid) {
-		/* Its chatter (dsa-setup prints the channel) is not KTAP. */
-		int null = open("/dev/null", O_WRONLY);
-
-		if (null >= 0)
-			dup2(null, STDOUT_FILENO);
-		execlp(prog, prog, arg, (char *)NULL);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -errno;
-	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -EIO;
+	return run_cmd(argv, true) ? -EIO : 0;
 }
 
 int offload_prepare(struct offload_state *st, bool want, const char *module)

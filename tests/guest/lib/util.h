@@ -174,6 +174,13 @@ int hugepages_get(int node, uint64_t *nr);
 
 /* CLOCK_MONOTONIC in ns. */
 uint64_t now_ns(void);
+
+/*
+ * Run argv[0] (looked up in PATH) with its arguments and wait for it.  With
+ * @quiet its standard output goes to /dev/null (chatter that is not KTAP).
+ * Returns its exit status, 128 if a signal ended it, or -errno.
+ */
+int run_cmd(const char *const *argv, bool quiet);
 /* Write @adj to /proc/self/oom_score_adj. */
 int set_oom_score_adj(int adj);
 /* Fragmentation: fraction of free memory of @node in blocks < order 9,
