@@ -81,5 +81,5 @@ int main(void)
 	dsam_move_check(buf, BUF_BYTES, PAGE_SIZE_4K, 1, seed, "clean", &m);
 	dsam_expect_offload(&m, NPAGES, PAGE_SIZE_4K, "after_disarm");
 	dsa_dbg_close(&dbg);
-	return ktap_finish();
+	return dsam_finish();
 }

@@ -46,5 +46,5 @@ int main(void)
 		dsam_expect_offload(&m, NPAGES, PAGE_SIZE_4K, node ?
 				    "to_node1" : "to_node0");
 	}
-	return ktap_finish();
+	return dsam_finish();
 }

@@ -60,5 +60,5 @@ int main(void)
 		dsam_expect_offload(&m, NR_THP, HPAGE_SIZE_2M, node ?
 				    "to_node1" : "to_node0");
 	}
-	return ktap_finish();
+	return dsam_finish();
 }

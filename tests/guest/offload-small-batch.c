@@ -50,5 +50,5 @@ int main(void)
 	dsam_move_check(buf, BUF_BYTES, PAGE_SIZE_4K, 0, seed, "lowered", &m);
 	dsam_expect_offload(&m, NPAGES, PAGE_SIZE_4K, "lowered_threshold");
 	dsam_param_set("min_batch_pages", "32");
-	return ktap_finish();
+	return dsam_finish();
 }

@@ -101,5 +101,5 @@ int main(void)
 
 	dsam_param_set("timeout_ms", "5000");
 	dsa_dbg_close(&dbg);
-	return ktap_finish();
+	return dsam_finish();
 }

@@ -125,6 +125,27 @@ int dsam_rmmod(void)
 	return 0;
 }
 
+int dsam_unload(void)
+{
+	if (!dsam_loaded())
+		return 0;
+	dsam_param_set("enable", "0");
+	return dsam_rmmod();
+}
+
+int dsam_finish(void)
+{
+	int ret = dsam_unload();
+	int code = ktap_finish();
+
+	if (ret) {
+		ktap_diag("ERROR: cannot unload %s: %s", DSAM_MODULE,
+			  strerror(-ret));
+		return KTAP_EXIT_FAIL;
+	}
+	return code;
+}
+
 int dma_channels(void)
 {
 	struct dirent *de;
@@ -161,13 +182,9 @@ void dsam_setup_or_abort(const char *const *args)
 	if (!dma_channels())
 		ktap_abort("no dmaengine channel after %s (boot with DSA=1)",
 			   DSA_WQS);
-	if (dsam_loaded()) {
-		dsam_param_set("enable", "0");
-		ret = dsam_rmmod();
-		if (ret)
-			ktap_abort("cannot unload %s: %s", DSAM_MODULE,
-				   strerror(-ret));
-	}
+	ret = dsam_unload();
+	if (ret)
+		ktap_abort("cannot unload %s: %s", DSAM_MODULE, strerror(-ret));
 	ret = dsam_modprobe(args);
 	if (ret)
 		ktap_abort("modprobe %s failed (exit %d), see dmesg",

@@ -67,6 +67,14 @@ bool dsam_loaded(void);
 int dsam_modprobe(const char *const *args);
 /* delete_module(2): 0 or -errno (-EWOULDBLOCK, "in use", while enabled). */
 int dsam_rmmod(void);
+/* Disable (unregister) and unload the module if it is loaded: 0 or -errno. */
+int dsam_unload(void);
+/*
+ * End of an offload test: unload the module, so the next test of the same
+ * boot starts without a provider, then ktap_finish().  A module that will
+ * not go away fails the test.
+ */
+int dsam_finish(void);
 
 /*
  * Make sure a DMA_MEMCPY channel exists (run offload-wqs 1 when there is
