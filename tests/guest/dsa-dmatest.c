@@ -39,9 +39,7 @@ int main(void)
 	if (!ktap_ok(!ret, "setup_dedicated_kernel_wq"))
 		ktap_abort("dsa-setup.sh failed (%d): boot with DSA=1", ret);
 	ktap_diag("channel %s", chan);
-	ret = dsa_dbg_open(&dbg);
-	if (ret)
-		ktap_abort("cannot map the intel-dsa debug page: %d", ret);
+	dsa_dbg_open_or_abort(&dbg);
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		uint64_t before = dsa_dbg_read64(&dbg, DSA_DBG_DESCS), done;

@@ -70,9 +70,7 @@ int main(void)
 	ret = dsat_setup(chan, sizeof(chan), NULL);
 	if (ret)
 		ktap_abort("dsa-setup.sh failed (%d): boot with DSA=1", ret);
-	ret = dsa_dbg_open(&dbg);
-	if (ret)
-		ktap_abort("cannot map the intel-dsa debug page: %d", ret);
+	dsa_dbg_open_or_abort(&dbg);
 
 	inject(&dbg, chan, PAGE_FAULT, 4, "page_faults_reported");
 	inject(&dbg, chan, HW_ERROR, 2, "hw_errors_reported");

@@ -29,18 +29,12 @@ int main(void)
 	uint64_t vm_folio = 0;
 	struct dsam_move m;
 	struct dsa_dbg dbg;
-	int nodes, node, ret;
+	int node;
 	void *buf;
 
 	ktap_plan(1 + 2 * 2 + 4 + 6);
-	nodes = numa_nodes_with_memory();
-	if (nodes < 2)
-		ktap_abort("needs 2 nodes with memory, found %d", nodes);
 	dsam_setup_or_abort(NULL);
-	ret = dsa_dbg_open(&dbg);
-	if (ret)
-		ktap_abort("emulated DSA debug page: %s (DSA=1 with our QEMU?)",
-			   strerror(-ret));
+	dsa_dbg_open_or_abort(&dbg);
 	buf = dsam_buffer_or_abort(BUF_BYTES, false, 0, seed);
 
 	faults0 = dsa_dbg_read64(&dbg, DSA_DBG_FAULTS);

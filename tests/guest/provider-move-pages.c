@@ -23,11 +23,8 @@
 #include "provider.h"
 #include "util.h"
 
-#define BUF_4K	(16UL << 20)
-#define NR_THP	4
-#define ROUNDS	4
 
-static char *small, *thp;
+static struct rt_set set;
 
 struct snap {
 	struct tp_stats tp;
@@ -64,20 +61,6 @@ static void report(const struct snap *a, const struct snap *b,
 		  b->vm.folio - a->vm.folio, b->vm.fallback - a->vm.fallback);
 }
 
-static bool migrate_and_check(uint64_t seed)
-{
-	bool ok = true;
-
-	pattern_fill(small, BUF_4K, seed);
-	pattern_fill(thp, NR_THP * HPAGE_SIZE_2M, seed);
-	if (roundtrip_verify(small, BUF_4K, PAGE_SIZE_4K, 0, 1, ROUNDS, seed))
-		ok = false;
-	if (roundtrip_verify(thp, NR_THP * HPAGE_SIZE_2M, HPAGE_SIZE_2M, 0, 1,
-			     ROUNDS, seed))
-		ok = false;
-	return ok;
-}
-
 #define D(field) (b.field - a.field)
 
 int main(void)
@@ -103,22 +86,16 @@ int main(void)
 		ktap_diag("vm.migrate_copy_provider: \"%s\" (%s)", name,
 			  ret ? strerror(-ret) : "ok");
 
-	small = mmap_aligned(BUF_4K, HPAGE_SIZE_2M);
-	thp = mmap_aligned(NR_THP * HPAGE_SIZE_2M, HPAGE_SIZE_2M);
-	if (!small || !thp)
-		ktap_abort("mmap: %s", strerror(errno));
-	madvise(small, BUF_4K, MADV_NOHUGEPAGE);
-	if (madvise(thp, NR_THP * HPAGE_SIZE_2M, MADV_HUGEPAGE))
-		ktap_abort("MADV_HUGEPAGE: %s", strerror(errno));
+	rt_set_alloc(&set);
 
 	/* Everything copied by the provider. */
 	take(&a);
-	intact = migrate_and_check(seed);
+	intact = rt_set_roundtrips(&set, seed);
 	take(&b);
 	report(&a, &b, "full copy");
 	ktap_ok(intact, "offload_data_intact");
-	ktap_ok(D(tp.reason_folios[MR_SYSCALL]) >= BUF_4K / PAGE_SIZE_4K &&
-		D(tp.large_folios) >= NR_THP && D(vm.batch) > 0 &&
+	ktap_ok(D(tp.reason_folios[MR_SYSCALL]) >= RT_SMALL_BYTES / PAGE_SIZE_4K &&
+		D(tp.large_folios) >= RT_NR_THP && D(vm.batch) > 0 &&
 		D(vm.folio) >= D(tp.folios_copied) && D(tp.folios_copied) > 0,
 		"offload_counters_rise");
 	ktap_ok(b.tp.contract_violations == 0 && b.tp.max_pairs <= 128,
@@ -128,7 +105,7 @@ int main(void)
 	tp_param_write("copy_every", "2");
 	seed ^= 0x1111;
 	take(&a);
-	intact = migrate_and_check(seed);
+	intact = rt_set_roundtrips(&set, seed);
 	take(&b);
 	report(&a, &b, "copy_every=2");
 	ktap_ok(intact && D(tp.folios_skipped) > 0 && D(tp.folios_copied) > 0 &&
@@ -140,7 +117,7 @@ int main(void)
 	tp_param_write("decline_below", "1000000");
 	seed ^= 0x2222;
 	take(&a);
-	intact = migrate_and_check(seed);
+	intact = rt_set_roundtrips(&set, seed);
 	take(&b);
 	report(&a, &b, "declining");
 	ktap_ok(intact && D(tp.declined) > 0 && D(tp.folios_copied) == 0 &&
@@ -152,11 +129,11 @@ int main(void)
 		ktap_abort("cannot write %s", MC_SYSCTL_REASONS);
 	seed ^= 0x3333;
 	take(&a);
-	intact = migrate_and_check(seed);
+	intact = rt_set_roundtrips(&set, seed);
 	take(&b);
 	report(&a, &b, "reasons without syscall");
 	ktap_ok(intact && D(tp.reason_folios[MR_SYSCALL]) == 0 &&
-		D(vm.migrated) >= BUF_4K / PAGE_SIZE_4K,
+		D(vm.migrated) >= RT_SMALL_BYTES / PAGE_SIZE_4K,
 		"reason_mask_excludes_syscall");
 	file_write(MC_SYSCTL_REASONS, "1023");
 

@@ -22,9 +22,6 @@
 #include "provider.h"
 #include "util.h"
 
-#define BUF_4K	(16UL << 20)
-#define NR_THP	4
-#define ROUNDS	4
 
 static bool sysctl_is(const char *path, const char *want)
 {
@@ -72,27 +69,12 @@ static bool counters_still(const struct mc_vmstat *a, const char *label)
 	       b.folio == a->folio && b.fallback == a->fallback;
 }
 
-/* Round trips of 4 KiB pages and of THPs, every byte checked. */
-static bool migrate_and_check(char *small, char *thp, uint64_t seed)
-{
-	bool ok = true;
-
-	pattern_fill(small, BUF_4K, seed);
-	pattern_fill(thp, NR_THP * HPAGE_SIZE_2M, seed);
-	if (roundtrip_verify(small, BUF_4K, PAGE_SIZE_4K, 0, 1, ROUNDS, seed))
-		ok = false;
-	if (roundtrip_verify(thp, NR_THP * HPAGE_SIZE_2M, HPAGE_SIZE_2M, 0, 1,
-			     ROUNDS, seed))
-		ok = false;
-	return ok;
-}
-
 int main(void)
 {
 	struct mc_vmstat before;
 	char name[64];
 	uint64_t seed = pattern_seed();
-	char *small, *thp;
+	struct rt_set set;
 	long events, cpu_events, syscall_events;
 	int ret;
 
@@ -121,18 +103,12 @@ int main(void)
 		(file_write(MC_SYSCTL_PROVIDER, "x") < 0),
 		"sysctls_reject_bad_values");
 
-	small = mmap_aligned(BUF_4K, HPAGE_SIZE_2M);
-	thp = mmap_aligned(NR_THP * HPAGE_SIZE_2M, HPAGE_SIZE_2M);
-	if (!small || !thp)
-		ktap_abort("mmap: %s", strerror(errno));
-	madvise(small, BUF_4K, MADV_NOHUGEPAGE);
-	if (madvise(thp, NR_THP * HPAGE_SIZE_2M, MADV_HUGEPAGE))
-		ktap_abort("MADV_HUGEPAGE: %s", strerror(errno));
+	rt_set_alloc(&set);
 
 	/* 1. Static key off: stock behaviour. */
 	if (mc_vmstat_read(&before))
 		ktap_abort("no pgmigrate_offload_* counters in /proc/vmstat");
-	ktap_ok(migrate_and_check(small, thp, seed), "key_off_data_intact");
+	ktap_ok(rt_set_roundtrips(&set, seed), "key_off_data_intact");
 	ktap_ok(counters_still(&before, "key off"), "key_off_offload_counters_still");
 
 	/* 2. Batch copy by the CPU, traced. */
@@ -143,7 +119,7 @@ int main(void)
 		ktap_abort("cannot set %s", MC_SYSCTL_BATCH_COPY);
 	mc_vmstat_read(&before);
 	seed ^= 0x5a5a5a5aULL;
-	ktap_ok(migrate_and_check(small, thp, seed) &&
+	ktap_ok(rt_set_roundtrips(&set, seed) &&
 		counters_still(&before, "cpu batch copy"),
 		"cpu_batch_copy_data_intact_nothing_offloaded");
 	file_write(MC_SYSCTL_BATCH_COPY, "0");

@@ -169,6 +169,9 @@ void dsam_setup_or_abort(const char *const *args)
 	char chans[512];
 	int ret;
 
+	ret = numa_nodes_with_memory();
+	if (ret < 2)
+		ktap_abort("needs 2 nodes with memory, found %d", ret);
 	if (dma_channels() && !dsa_state(state, sizeof(state)) &&
 	    strcmp(state, "enabled"))
 		ktap_abort("dsa0 is %s but its channel is still there: halted earlier in this boot? idxd (6.12) cannot bring a halted DSA back (unbinding its WQ hangs)",
@@ -249,6 +252,15 @@ int dsa_dbg_open(struct dsa_dbg *d)
 		return -EPROTO;
 	}
 	return 0;
+}
+
+void dsa_dbg_open_or_abort(struct dsa_dbg *d)
+{
+	int ret = dsa_dbg_open(d);
+
+	if (ret)
+		ktap_abort("emulated DSA debug page: %s (DSA=1 with our QEMU?)",
+			   strerror(-ret));
 }
 
 void dsa_dbg_close(struct dsa_dbg *d)

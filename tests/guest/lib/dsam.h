@@ -104,6 +104,8 @@ struct dsa_dbg {
 
 /* Find the first 8086:0b25 device and map its debug page; -ENODEV if none. */
 int dsa_dbg_open(struct dsa_dbg *d);
+/* dsa_dbg_open(), or abort the test: the debug page needs our QEMU (DSA=1). */
+void dsa_dbg_open_or_abort(struct dsa_dbg *d);
 void dsa_dbg_close(struct dsa_dbg *d);
 uint32_t dsa_dbg_read32(const struct dsa_dbg *d, unsigned int off);
 uint64_t dsa_dbg_read64(const struct dsa_dbg *d, unsigned int off);

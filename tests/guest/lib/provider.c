@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -245,4 +246,30 @@ void tp_require_idle(void)
 			   name);
 	if (tp_loaded())
 		ktap_abort("%s is loaded (left by an earlier test?)", TP_MODULE);
+}
+
+void rt_set_alloc(struct rt_set *set)
+{
+	set->small = mmap_aligned(RT_SMALL_BYTES, HPAGE_SIZE_2M);
+	set->thp = mmap_aligned(RT_NR_THP * HPAGE_SIZE_2M, HPAGE_SIZE_2M);
+	if (!set->small || !set->thp)
+		ktap_abort("mmap: %s", strerror(errno));
+	madvise(set->small, RT_SMALL_BYTES, MADV_NOHUGEPAGE);
+	if (madvise(set->thp, RT_NR_THP * HPAGE_SIZE_2M, MADV_HUGEPAGE))
+		ktap_abort("MADV_HUGEPAGE: %s", strerror(errno));
+}
+
+bool rt_set_roundtrips(struct rt_set *set, uint64_t seed)
+{
+	bool ok = true;
+
+	pattern_fill(set->small, RT_SMALL_BYTES, seed);
+	pattern_fill(set->thp, RT_NR_THP * HPAGE_SIZE_2M, seed);
+	if (roundtrip_verify(set->small, RT_SMALL_BYTES, PAGE_SIZE_4K, 0, 1,
+			     RT_ROUNDS, seed))
+		ok = false;
+	if (roundtrip_verify(set->thp, RT_NR_THP * HPAGE_SIZE_2M,
+			     HPAGE_SIZE_2M, 0, 1, RT_ROUNDS, seed))
+		ok = false;
+	return ok;
 }

@@ -88,4 +88,20 @@ long mc_trace_count(const char *needle);
 int roundtrip_verify(void *buf, size_t len, size_t stride, int from, int to,
 		     int rounds, uint64_t seed);
 
+/*
+ * The working set of the provider tests: 16 MiB of 4 KiB pages (THP off) and
+ * 4 THPs.  rt_set_alloc() aborts the test when it cannot map them;
+ * rt_set_roundtrips() fills both with the pattern of @seed and moves each
+ * node 0 <-> 1 four times, every byte checked: true if all went well.
+ */
+#define RT_SMALL_BYTES	(16UL << 20)
+#define RT_NR_THP	4
+#define RT_ROUNDS	4
+struct rt_set {
+	char *small;
+	char *thp;
+};
+void rt_set_alloc(struct rt_set *set);
+bool rt_set_roundtrips(struct rt_set *set, uint64_t seed);
+
 #endif /* LAB_PROVIDER_H */
