@@ -66,16 +66,24 @@ cp "$INITRD" "$rundir/initramfs.cpio.gz"
 # Keep the last 10 runs: each holds a kernel and an initramfs.
 ls -1d "$BUILD"/runs/2* 2>/dev/null | head -n -10 | xargs -r rm -rf
 
+# The launcher with this run's kernel, initramfs and machine: run_vm DIR ARGS...
+run_vm() {
+	_dir=$1
+	shift
+	"$top/qemu/run-vm.sh" --kernel "$rundir/bzImage" \
+		--initrd "$rundir/initramfs.cpio.gz" --run-dir "$_dir" \
+		--qemu "$qemu" --cpus "${CPUS:-3}" --nodes "${NODES:-2}" \
+		--mem "${MEM:-1G}" --accel "${ACCEL:-tcg}" $dsa_opt "$@"
+}
+
 # `make run`: the selection, then a shell on this terminal. Without a
 # terminal (a script, CI) nobody can type: run the selection as a test.
 if [ "$interactive" = 1 ]; then
 	if [ -t 0 ]; then
 		echo ">> run: $rundir; quit with 'poweroff -f' or Ctrl-a x" >&2
-		exec "$top/qemu/run-vm.sh" --kernel "$rundir/bzImage" \
-			--initrd "$rundir/initramfs.cpio.gz" --run-dir "$rundir" \
-			--qemu "$qemu" --cpus "${CPUS:-3}" --nodes "${NODES:-2}" \
-			--mem "${MEM:-1G}" --accel "${ACCEL:-tcg}" $dsa_opt \
-			--append "lab.tests=$tests $kargs lab.shell=1" --interactive
+		run_vm "$rundir" --append "lab.tests=$tests $kargs lab.shell=1" \
+			--interactive
+		exit $?
 	fi
 	echo ">> run: no terminal on stdin: running '$tests' without a shell" >&2
 fi
@@ -95,11 +103,7 @@ boot() {	# boot DIR TESTS TIMEOUT
 	tail -n +1 -f "$1/$follow" 2>/dev/null | grep --line-buffered -v '^# dmesg: ' &
 	tailpid=$!
 	rc=0
-	"$top/qemu/run-vm.sh" --kernel "$rundir/bzImage" \
-		--initrd "$rundir/initramfs.cpio.gz" --run-dir "$1" \
-		--qemu "$qemu" --cpus "${CPUS:-3}" --nodes "${NODES:-2}" \
-		--mem "${MEM:-1G}" --accel "${ACCEL:-tcg}" $dsa_opt \
-		--append "lab.tests=$2 $kargs" --timeout "$3" || rc=$?
+	run_vm "$1" --append "lab.tests=$2 $kargs" --timeout "$3" || rc=$?
 	sleep 0.3
 	kill "$tailpid" 2>/dev/null || true
 	pkill -P $$ tail 2>/dev/null || true
