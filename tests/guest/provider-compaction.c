@@ -10,7 +10,7 @@
  * default vm.compaction_migrate_batch (32) and once with 512, where the
  * provider must get fewer, larger batches (up to MIGRATE_COPY_MAX_PAIRS).
  *
- * lab:test timeout=400 set=default
+ * lab:test timeout=400 set=default boot=own
  */
 #include <errno.h>
 #include <inttypes.h>
