@@ -5,10 +5,11 @@
  *
  * A region of anonymous 4 KiB pages (THP off) is bound to one node and
  * every page is filled with the per-page pattern (util.h).  Then, in every
- * 2 MiB-aligned block, every other page is freed with MADV_DONTNEED: 256
- * of 512 pages at evenly spaced offsets.  The freed pages go back to the
+ * 2 MiB-aligned block, every other page is freed with MADV_DONTNEED (the
+ * phase flips every 32 pages, see frag_survives()): 256 of 512 pages at
+ * evenly spaced offsets.  The freed pages go back to the
  * buddy allocator but cannot merge past order 0, so the node is ~100 %
- * fragmented at 50 % free.  Survivors are the pages at even indices.
+ * fragmented at 50 % free.  Half of the pages survive.
  *
  * The region can be verified in-process (frag_verify) or from another
  * process (frag_verify_remote, through /proc/PID/mem), which is how the
@@ -31,10 +32,21 @@ struct frag_region {
 	int node;		/* node the memory was bound to */
 };
 
-/* Page index @i of the region survives fragmentation. */
+/* Every other page survives, the phase flipping every this many pages. */
+#define FRAG_PHASE_PAGES	32
+
+/*
+ * Page index @i of the region survives fragmentation.  The phase flip
+ * matters: after a few pageblocks without free pages, compaction's free
+ * scanner (isolate_freepages()) samples only every 32nd page of a block.
+ * With a plain odd/even pattern and the region physically contiguous, all
+ * free pfns can be odd, every sample hits a used page, the scanner skips
+ * the whole fragmented zone and a full compaction pass ends at once
+ * (seen as about half of all compact_node() runs gaining nothing).
+ */
 static inline bool frag_survives(size_t i)
 {
-	return !(i & 1);
+	return !((i ^ (i / FRAG_PHASE_PAGES)) & 1);
 }
 
 /* Number of surviving pages of @r. */

@@ -190,46 +190,16 @@ int roundtrip_verify(void *buf, size_t len, size_t stride, int from, int to,
 	return 0;
 }
 
-#define TRACEFS "/sys/kernel/tracing"
-#define MC_EVENT TRACEFS "/events/migrate/mm_migrate_copy_batch/enable"
+#define MC_EVENT "mm_migrate_copy_batch"
 
 int mc_trace_enable(bool on)
 {
-	struct stat st;
-
-	if (stat(MC_EVENT, &st) &&
-	    system("mount -t tracefs nodev " TRACEFS " 2>/dev/null") == -1)
-		return -errno;
-	if (stat(MC_EVENT, &st))
-		return -ENOENT;
-	if (on) {
-		/* Opening "trace" with O_TRUNC empties the buffer. */
-		int fd = open(TRACEFS "/trace", O_WRONLY | O_TRUNC | O_CLOEXEC);
-
-		if (fd < 0)
-			return -errno;
-		close(fd);
-	}
-	return file_write(MC_EVENT, on ? "1" : "0");
+	return trace_event_enable("migrate/" MC_EVENT, on, on);
 }
 
 long mc_trace_count(const char *needle)
 {
-	char line[512];
-	long n = 0;
-	FILE *f;
-
-	f = fopen(TRACEFS "/trace", "r");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strstr(line, "mm_migrate_copy_batch:"))
-			continue;
-		if (!needle || strstr(line, needle))
-			n++;
-	}
-	fclose(f);
-	return n;
+	return trace_count(MC_EVENT, needle);
 }
 
 void tp_require_idle(void)

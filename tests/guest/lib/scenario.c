@@ -300,17 +300,83 @@ static int pick_other_cpu(int cpu)
 	return cpu;
 }
 
+/*
+ * Why compaction stopped: compact_zone() reports each run through the
+ * mm_compaction_end event (scanner positions and status) and each batch
+ * through mm_compaction_migratepages.  Reported after the trigger so a run
+ * that gains nothing says whether the scanners met or something ended it.
+ */
+#define COMPACT_TRACE_LINES	12
+
+struct compact_trace {
+	const char *label;
+	unsigned long migrated, failed;
+	long shown;
+};
+
+static int compact_trace_end(const char *text, void *arg)
+{
+	struct compact_trace *t = arg;
+
+	if (t->shown++ < COMPACT_TRACE_LINES)
+		ktap_diag("%s: compact_zone end: %s", t->label, text);
+	return 0;
+}
+
+static int compact_trace_batch(const char *text, void *arg)
+{
+	struct compact_trace *t = arg;
+	unsigned long ok, bad;
+
+	if (sscanf(text, "nr_migrated=%lu nr_failed=%lu", &ok, &bad) == 2) {
+		t->migrated += ok;
+		t->failed += bad;
+	}
+	return 0;
+}
+
+static void compact_trace(struct run *r, bool on)
+{
+	static const char *const events[] = {
+		"compaction/mm_compaction_end",
+		"compaction/mm_compaction_migratepages",
+	};
+	struct compact_trace t = { .label = r->label };
+	long ends, batches;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++)
+		if (trace_event_enable(events[i], on, on && !i) && on) {
+			ktap_diag("%s: no %s trace event", r->label, events[i]);
+			return;
+		}
+	if (on)
+		return;
+	ends = trace_for_each("mm_compaction_end", compact_trace_end, &t);
+	batches = trace_for_each("mm_compaction_migratepages",
+				 compact_trace_batch, &t);
+	if (ends < 0 || batches < 0)
+		return;
+	ktap_diag("%s: traced %ld compact_zone runs, %ld batches: %lu migrated, %lu failed%s",
+		  r->label, ends, batches, t.migrated, t.failed,
+		  ends > COMPACT_TRACE_LINES ? " (first runs shown)" : "");
+}
+
 static void diag_frag(struct run *r, const char *when)
 {
 	uint64_t free = 0, blocks = 0;
 	int pm = node_frag_permille(r->node, &free);
 	int ui = node_unusable_index(r->node, 9);
+	char types[256];
 
 	node_free_blocks(r->node, 9, &blocks);
 	ktap_diag("%s: %s node%d free %" PRIu64 " MiB, %" PRIu64 " free 2 MiB blocks, %d.%d %% of free memory in smaller blocks, unusable_index(9) %s%d.%03d",
 		  r->label, when, r->node, free >> 8, blocks, pm / 10, pm % 10,
 		  ui < 0 ? "n/a " : "", ui < 0 ? 0 : ui / 1000,
 		  ui < 0 ? 0 : ui % 1000);
+	if (!node_pageblock_types(r->node, types, sizeof(types)))
+		ktap_diag("%s: %s pageblocks by migratetype (pagetypeinfo order) %s",
+			  r->label, when, types);
 }
 
 /*
@@ -534,6 +600,7 @@ void scenario_run(const struct scen_opts *o, struct scen_result *res)
 	vmstat_snapshot(&snap_before);
 	offload_snapshot(&ofl);
 	cpu_times_read(r->cpu, &ct0);
+	compact_trace(r, true);
 	t_start = now_ns();
 	switch (o->trigger) {
 	case SCEN_MANUAL:
@@ -557,6 +624,7 @@ void scenario_run(const struct scen_opts *o, struct scen_result *res)
 	}
 	cpu_times_read(r->cpu, &ct1);
 	vmstat_snapshot(&snap_after);
+	compact_trace(r, false);
 	offload_snapshot(&ofl);
 
 	r->stop = 1;

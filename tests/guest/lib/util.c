@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -782,4 +784,110 @@ int run_cmd(const char *const *argv, bool quiet)
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+int trace_event_enable(const char *event, bool on, bool clear)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), TRACEFS "/events/%s/enable", event);
+	if (stat(path, &st) &&
+	    mount("nodev", TRACEFS, "tracefs", 0, NULL) && errno != EBUSY)
+		return -errno;
+	if (stat(path, &st))
+		return -ENOENT;
+	if (on && clear) {
+		/* Opening "trace" with O_TRUNC empties the buffer. */
+		int fd = open(TRACEFS "/trace", O_WRONLY | O_TRUNC | O_CLOEXEC);
+
+		if (fd < 0)
+			return -errno;
+		close(fd);
+	}
+	return file_write(path, on ? "1" : "0");
+}
+
+long trace_for_each(const char *event, int (*fn)(const char *text, void *arg),
+		    void *arg)
+{
+	char line[1024], tag[128];
+	long n = 0;
+	FILE *f;
+
+	snprintf(tag, sizeof(tag), " %s: ", event);
+	f = fopen(TRACEFS "/trace", "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *text = strstr(line, tag);
+
+		if (!text)
+			continue;
+		n++;
+		text += strlen(tag);
+		text[strcspn(text, "\n")] = '\0';
+		if (fn && fn(text, arg))
+			break;
+	}
+	fclose(f);
+	return n;
+}
+
+struct trace_count_arg {
+	const char *needle;
+	long n;
+};
+
+static int trace_count_one(const char *text, void *arg)
+{
+	struct trace_count_arg *a = arg;
+
+	if (!a->needle || strstr(text, a->needle))
+		a->n++;
+	return 0;
+}
+
+long trace_count(const char *event, const char *needle)
+{
+	struct trace_count_arg a = { .needle = needle };
+	long ret = trace_for_each(event, trace_count_one, &a);
+
+	return ret < 0 ? ret : a.n;
+}
+
+int node_pageblock_types(int node, char *buf, size_t len)
+{
+	char line[512], zone[32];
+	bool in_blocks = false;
+	size_t used = 0;
+	FILE *f;
+
+	f = fopen("/proc/pagetypeinfo", "r");
+	if (!f)
+		return -errno;
+	buf[0] = '\0';
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long n;
+		int nd, pos, k;
+		char *p;
+
+		if (!strncmp(line, "Number of blocks type", 21)) {
+			in_blocks = true;
+			continue;
+		}
+		if (!in_blocks ||
+		    sscanf(line, "Node %d, zone %31s%n", &nd, zone, &pos) != 2 ||
+		    nd != node || strchr(zone, ','))
+			continue;
+		/* The columns depend on the config (CMA, isolation). */
+		used += snprintf(buf + used, used < len ? len - used : 0,
+				 "%s%s:", used ? " " : "", zone);
+		for (p = line + pos, k = 0; sscanf(p, "%lu%n", &n, &pos) == 1;
+		     p += pos, k++)
+			used += snprintf(buf + used, used < len ? len - used : 0,
+					 "%s%lu", k ? "/" : "", n);
+	}
+	fclose(f);
+	return buf[0] ? 0 : -ENOENT;
 }

@@ -207,7 +207,36 @@ int node_unusable_index(int node, int order);
 /* Physical address range [*start, *end) spanned by @node (/proc/zoneinfo). */
 int node_phys_range(int node, uint64_t *start, uint64_t *end);
 
+/*
+ * Pageblock migratetypes of @node's zones from /proc/pagetypeinfo, as
+ * "zone:unmovable/movable/reclaimable/highatomic/isolate ..." into @buf.
+ * Compaction's free scanner only takes movable pageblocks.
+ */
+int node_pageblock_types(int node, char *buf, size_t len);
+
 /* Free blocks of order >= @order on @node, in 2^@order-page units (buddyinfo). */
 int node_free_blocks(int node, int order, uint64_t *blocks);
+
+/* ---------------------------------------------------------------------
+ * Tracefs: kernel trace events as evidence of what the kernel did.
+ */
+
+#define TRACEFS "/sys/kernel/tracing"
+
+/*
+ * Enable or disable the trace event @event ("system/name"), mounting tracefs
+ * if needed.  Enabling with @clear empties the trace buffer first.
+ * -ENOENT if the kernel lacks the event.
+ */
+int trace_event_enable(const char *event, bool on, bool clear);
+/* Count the buffered lines of @event ("name") containing @needle (or all). */
+long trace_count(const char *event, const char *needle);
+/*
+ * Call @fn for each buffered line of @event ("name"), with the text after
+ * "name: ".  Stops early when @fn returns non-zero.  Returns lines seen or
+ * -errno.
+ */
+long trace_for_each(const char *event, int (*fn)(const char *text, void *arg),
+		    void *arg);
 
 #endif /* LAB_UTIL_H */
