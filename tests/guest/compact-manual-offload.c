@@ -3,7 +3,7 @@
  * compact-manual-offload - compaction through nodeN/compact with the copies
  * offloaded to the DMA provider (emulated DSA + module).
  *
- * lab:test timeout=180 set=extra boot=own
+ * lab:test timeout=180 set=default boot=own
  *
  * Runs the compaction scenario (lib/scenario.c) with:
  *   --trigger=manual --mode=offload

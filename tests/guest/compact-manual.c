@@ -3,7 +3,7 @@
  * compact-manual - compaction through /sys/devices/system/node/nodeN/compact,
  * offload disabled.
  *
- * lab:test timeout=180 set=extra boot=own
+ * lab:test timeout=180 set=default boot=own
  *
  * Runs the compaction scenario (lib/scenario.c) with:
  *   --trigger=manual --mode=baseline

@@ -8,7 +8,7 @@
  * 2 MiB-aligned block, every other page is freed with MADV_DONTNEED (the
  * phase flips every 32 pages, see frag_survives()): 256 of 512 pages at
  * evenly spaced offsets.  The freed pages go back to the
- * buddy allocator but cannot merge past order 0, so the node is ~100 %
+ * buddy allocator but merge to order 1 at most, so the node is ~100 %
  * fragmented at 50 % free.  Half of the pages survive.
  *
  * The region can be verified in-process (frag_verify) or from another

@@ -381,9 +381,9 @@ static void diag_frag(struct run *r, const char *when)
 
 /*
  * Manual trigger: write nodeN/compact again until two passes in a row gain
- * no free 2 MiB block (at most MANUAL_PASSES).  A single pass sometimes
- * stops after a few hundred or thousand pages, depending on where earlier
- * runs left free and used pages in the zone.
+ * no free 2 MiB block (at most MANUAL_PASSES).  One pass stops where the
+ * scanners meet, mid-zone with a half-free node; the next pass starts
+ * over and empties more blocks (typically four passes).
  */
 static uint64_t compact_passes(struct run *r)
 {
