@@ -53,7 +53,7 @@ GUEST_LDLIBS   := -lnuma -lpthread -lm
 
 VERDICT := $(HOST_OUT)/ktap-verdict
 
-.PHONY: help deps kernel module rootfs qemu run test test-host test-guest build-all \
+.PHONY: help deps kernel module rootfs qemu run test test-host test-guest test-debug build-all \
         check-patches print-kbuild print-ksrc clean distclean guest-bins
 
 help:
@@ -75,6 +75,8 @@ help:
 	@echo "                 2 timeout, 3 crash, 125 build failure (git bisect skip)"
 	@echo "  test-host      host-side tests (verdict logic, harness end to end, QEMU qtests)"
 	@echo "  test-guest     only boot and run the guest tests (no host tests)"
+	@echo "  test-debug     the guest tests on the debug kernel (FLAVOUR=debug: KASAN, lockdep,"
+	@echo "                 kmemleak scan after the tests); CI runs it after 'make test'"
 	@echo "  check-patches  scripts/checkpatch.pl --strict on kernel-patches/ and module/"
 	@echo "  bench-migrate  DSA=1 guest run of bench-migrate: move_pages GB/s, CPU vs DMA 1/2/4 channels,"
 	@echo "                 4K/64K/2M folios; table + PNG in $(BUILD)/bench-migrate/"
@@ -213,6 +215,11 @@ test:
 
 test-guest:
 	@$(MAKE) test HOST_TESTS=0
+
+# The default guest set on the debug kernel (KASAN, lockdep, kmemleak):
+# the host tests do not depend on the flavour.
+test-debug:
+	@$(MAKE) test FLAVOUR=debug HOST_TESTS=0
 
 run: build-all
 	@$(RUN_ENV) tests/run-guest.sh --interactive --tests '$(T)' --kargs '$(KARGS)'
