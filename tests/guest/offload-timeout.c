@@ -4,13 +4,19 @@
  * warns: it keeps waiting with its memory mapped, and completes correctly
  * once the device moves again.
  *
- * lab:test timeout=180 set=extra
+ * lab:test timeout=180 set=default
  *
  * The emulated DSA's engines are paused (debug page), timeout_ms is set to
- * 200, and a child process moves 512 base pages to node1.  After 3 s the
- * move must still be running and stats/timeouts must have risen; then the
- * engines are resumed, the move must finish with every page on node1 and
- * every byte intact, and all 512 folios must count as copied by DMA.
+ * 200, and a child process moves 12 base pages to node1 (min_batch_pages=8
+ * lets the batch through).  After 3 s the move must still be running and
+ * stats/timeouts must have risen; then the engines are resumed, the move
+ * must finish with every page on node1 and every byte intact, and all 12
+ * folios must count as copied by DMA.
+ *
+ * The batch is smaller than the work queue (16 descriptors, dsa-setup.sh)
+ * on purpose: with the queue full, idxd's prepare call itself sleeps until
+ * a descriptor completes, so a larger batch never reaches the module's
+ * timed wait (module/README.md).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -23,7 +29,7 @@
 #include "ktap.h"
 #include "util.h"
 
-#define NPAGES		512
+#define NPAGES		12
 #define BUF_BYTES	(NPAGES * PAGE_SIZE_4K)
 
 /* The child: its own buffer (a COW-shared one would not move). */
@@ -58,8 +64,9 @@ int main(void)
 	ktap_plan(3);
 	dsam_setup_or_abort(NULL);
 	dsa_dbg_open_or_abort(&dbg);
-	if (dsam_param_set("timeout_ms", "200") || pipe(pfd))
-		ktap_abort("cannot set timeout_ms=200 or make a pipe");
+	if (dsam_param_set("timeout_ms", "200") ||
+	    dsam_param_set("min_batch_pages", "8") || pipe(pfd))
+		ktap_abort("cannot set timeout_ms=200, min_batch_pages=8 or make a pipe");
 
 	dsam_stats_read(&s0);
 	dsa_dbg_write32(&dbg, DSA_DBG_PAUSE, 1);
