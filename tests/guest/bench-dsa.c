@@ -43,9 +43,7 @@ int main(void)
 	int ret;
 
 	ktap_plan(3);
-	ret = dsat_setup(chan, sizeof(chan), ENGINES);
-	if (ret)
-		ktap_abort("dsa-setup.sh failed (%d): boot with DSA=1", ret);
+	dsat_setup_or_abort(chan, sizeof(chan), ENGINES);
 	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
 		struct dmatest_result r;
 		uint64_t kibps;

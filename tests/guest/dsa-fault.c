@@ -64,12 +64,9 @@ int main(void)
 {
 	struct dsa_dbg dbg;
 	char chan[64];
-	int ret;
 
 	ktap_plan(5);
-	ret = dsat_setup(chan, sizeof(chan), NULL);
-	if (ret)
-		ktap_abort("dsa-setup.sh failed (%d): boot with DSA=1", ret);
+	dsat_setup_or_abort(chan, sizeof(chan), NULL);
 	dsa_dbg_open_or_abort(&dbg);
 
 	inject(&dbg, chan, PAGE_FAULT, 4, "page_faults_reported");

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "dsatest.h"
+#include "ktap.h"
 #include "util.h"
 
 /* tests/guest/dsa-setup.sh, installed without its extension */
@@ -56,6 +57,14 @@ int dsat_setup(char *chan, size_t len, const char *engines)
 	if (WEXITSTATUS(status))
 		return WEXITSTATUS(status);
 	return chan[0] ? 0 : -ENODEV;
+}
+
+void dsat_setup_or_abort(char *chan, size_t len, const char *engines)
+{
+	int ret = dsat_setup(chan, len, engines);
+
+	if (ret)
+		ktap_abort("dsa-setup.sh failed (%d): boot with DSA=1", ret);
 }
 
 static int param(const char *name, const char *val)

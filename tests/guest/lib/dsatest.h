@@ -17,6 +17,8 @@
  * script's exit status.  A WQ that is already set up is left as it is.
  */
 int dsat_setup(char *chan, size_t len, const char *engines);
+/* dsat_setup(), failing the rest of the test (KTAP) if it does not work. */
+void dsat_setup_or_abort(char *chan, size_t len, const char *engines);
 
 struct dmatest_result {
 	unsigned int tests;	/* summed over threads */

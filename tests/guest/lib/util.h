@@ -224,8 +224,8 @@ int node_free_blocks(int node, int order, uint64_t *blocks);
 #define TRACEFS "/sys/kernel/tracing"
 
 /*
- * Enable or disable the trace event @event ("system/name"), mounting tracefs
- * if needed.  Enabling with @clear empties the trace buffer first.
+ * Enable or disable the trace event @event ("system/name") in tracefs
+ * (mounted by /init).  Enabling with @clear empties the trace buffer first.
  * -ENOENT if the kernel lacks the event.
  */
 int trace_event_enable(const char *event, bool on, bool clear);
