@@ -123,7 +123,7 @@ module: kernel
 			--filter='P Module.symvers' --filter='P modules.order' \
 			$$d/ $(MOD_OUT)/$$d/; \
 		echo ">> module: $$d" >&2; \
-		$(MAKE) -s -C $(KBUILD_DIR) M=$(MOD_OUT)/$$d CC="ccache gcc" modules; \
+		$(MAKE) -s -C $(KBUILD_DIR) M=$(MOD_OUT)/$$d CC="ccache gcc" DSAM_TEST_HOOKS=y modules; \
 		ls $(MOD_OUT)/$$d/*.ko >> $(MOD_OUT)/ko.list; \
 	done
 

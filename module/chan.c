@@ -8,6 +8,8 @@
  * the free channels of its destination node, or any free channels when the
  * node has none, and gives them back when its last callback has run.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/bitops.h>
 #include <linux/ctype.h>
 #include <linux/device.h>
@@ -22,7 +24,7 @@
 
 /* Serialises filling and releasing the pool with reading it in sysfs. */
 static DEFINE_MUTEX(dsam_pool_lock);
-static struct dsam_chan dsam_pool[DSAM_MAX_CHANS];
+static struct dsam_chan *dsam_pool[DSAM_MAX_CHANS];
 static unsigned int dsam_pool_nr;
 
 /*
@@ -81,23 +83,45 @@ static bool dsam_chan_filter(struct dma_chan *chan, void *param)
 	return false;
 }
 
-static void dsam_pool_put(struct dsam_chan *dc)
+static void dsam_chan_free(struct dsam_chan *dc)
 {
 	/*
-	 * Every batch waited for all its callbacks before giving its
-	 * channels back; let a driver that tracks its callbacks finish
-	 * returning from them before the channel (and this module) go.
+	 * No descriptor of ours is in flight on @dc any more; let a driver
+	 * that tracks its callbacks finish returning from them before the
+	 * channel (and this module) go.
 	 */
 	dmaengine_synchronize(dc->chan);
 	dma_release_channel(dc->chan);
 	kfree(dc->batch);
-	memset(dc, 0, sizeof(*dc));
+	kfree(dc);
+}
+
+/*
+ * Take @dc out of the pool.  A channel still held by an abandoned batch
+ * (descriptors in flight that the engine never completed) is terminated if
+ * the driver can do that, which settles the batch; otherwise it stays
+ * claimed, "orphaned", and the reap of its batch releases it once the late
+ * completions arrive.
+ */
+static void dsam_pool_put(struct dsam_chan *dc)
+{
+	if (!test_bit(0, &dc->busy)) {
+		dsam_chan_free(dc);
+		return;
+	}
+	dc->orphaned = true;
+	if (!dmaengine_terminate_sync(dc->chan)) {
+		dsam_chan_terminated(dc);
+		return;
+	}
+	pr_warn("%s keeps %u descriptor(s) in flight and cannot be terminated: it stays claimed, with the folios of its batch, until the engine completes them (reset or unbind the device)\n",
+		dma_chan_name(dc->chan), READ_ONCE(dc->inflight));
 }
 
 static void dsam_pool_release_locked(void)
 {
 	while (dsam_pool_nr)
-		dsam_pool_put(&dsam_pool[--dsam_pool_nr]);
+		dsam_pool_put(dsam_pool[--dsam_pool_nr]);
 }
 
 /*
@@ -121,35 +145,36 @@ int dsam_pool_fill(unsigned int want, const char *filter)
 		chan = dma_request_channel(mask, dsam_chan_filter, (void *)filter);
 		if (!chan)
 			break;
-		dc = &dsam_pool[dsam_pool_nr];
-		dc->chan = chan;
-		dc->dev = chan->device->dev;
-		dc->node = dev_to_node(dc->dev);
-		dc->batch = kzalloc_node(sizeof(*dc->batch), GFP_KERNEL,
-					 dc->node);
-		if (!dc->batch) {
+		dc = kzalloc(sizeof(*dc), GFP_KERNEL);
+		if (dc)
+			dc->batch = kzalloc_node(sizeof(*dc->batch), GFP_KERNEL,
+						 dev_to_node(chan->device->dev));
+		if (!dc || !dc->batch) {
 			dma_release_channel(chan);
-			memset(dc, 0, sizeof(*dc));
+			kfree(dc);
 			dsam_pool_release_locked();
 			ret = -ENOMEM;
 			goto unlock;
 		}
-		init_completion(&dc->batch->done);
-		dsam_pool_nr++;
-		pr_info("dsa_migrate: channel %s of %s (%s), node %d\n",
+		dc->chan = chan;
+		dc->dev = chan->device->dev;
+		dc->node = dev_to_node(dc->dev);
+		dsam_batch_init(dc->batch);
+		dsam_pool[dsam_pool_nr++] = dc;
+		pr_info("channel %s of %s (%s), node %d\n",
 			dma_chan_name(chan), dev_name(dc->dev),
 			dev_driver_string(dc->dev), dc->node);
 	}
 
 	if (!dsam_pool_nr) {
-		pr_err("dsa_migrate: no free DMA_MEMCPY channel%s%s%s\n",
+		pr_err("no free DMA_MEMCPY channel%s%s%s\n",
 		       *filter ? " matching chan_filter=\"" : "", filter,
 		       *filter ? "\"" : "");
 		ret = -ENODEV;
 		goto unlock;
 	}
 	if (want && dsam_pool_nr < want) {
-		pr_err("dsa_migrate: nr_chans=%u but only %u DMA_MEMCPY channel(s) available\n",
+		pr_err("nr_chans=%u but only %u DMA_MEMCPY channel(s) available\n",
 		       want, dsam_pool_nr);
 		dsam_pool_release_locked();
 		ret = -ENODEV;
@@ -172,12 +197,13 @@ unsigned int dsam_pool_size(void)
 	return dsam_pool_nr;
 }
 
-static unsigned int dsam_pool_claim_pass(int nid, struct dsam_chan **out)
+static unsigned int dsam_pool_claim_pass(int nid, unsigned int max,
+					 struct dsam_chan **out)
 {
 	unsigned int i, n = 0;
 
-	for (i = 0; i < dsam_pool_nr; i++) {
-		struct dsam_chan *dc = &dsam_pool[i];
+	for (i = 0; i < dsam_pool_nr && n < max; i++) {
+		struct dsam_chan *dc = dsam_pool[i];
 
 		if (nid != NUMA_NO_NODE && dc->node != nid)
 			continue;
@@ -188,18 +214,19 @@ static unsigned int dsam_pool_claim_pass(int nid, struct dsam_chan **out)
 }
 
 /*
- * Claim the free channels on node @nid, or, when none of them is free, every
- * free channel.  Returns how many were stored in @out (DSAM_MAX_CHANS
- * entries); 0 means every channel is busy.
+ * Claim up to @max free channels on node @nid, or, when none of them is
+ * free, up to @max free channels anywhere.  Returns how many were stored in
+ * @out (DSAM_MAX_CHANS entries); 0 means every channel is busy.  Leaving
+ * the channels a batch cannot use lets concurrent batches have them.
  */
-unsigned int dsam_pool_claim(int nid, struct dsam_chan **out)
+unsigned int dsam_pool_claim(int nid, unsigned int max, struct dsam_chan **out)
 {
 	unsigned int n = 0;
 
 	if (nid != NUMA_NO_NODE)
-		n = dsam_pool_claim_pass(nid, out);
+		n = dsam_pool_claim_pass(nid, max, out);
 	if (!n)
-		n = dsam_pool_claim_pass(NUMA_NO_NODE, out);
+		n = dsam_pool_claim_pass(NUMA_NO_NODE, max, out);
 	return n;
 }
 
@@ -207,6 +234,22 @@ void dsam_pool_unclaim(struct dsam_chan **chans, unsigned int nr)
 {
 	while (nr--)
 		clear_bit_unlock(0, &chans[nr]->busy);
+}
+
+/*
+ * Give back the channels of an abandoned batch, now that nothing of it is
+ * in flight: release those that left the pool meanwhile.
+ */
+void dsam_pool_unclaim_quarantined(struct dsam_chan **chans, unsigned int nr)
+{
+	mutex_lock(&dsam_pool_lock);
+	while (nr--) {
+		if (chans[nr]->orphaned)
+			dsam_chan_free(chans[nr]);
+		else
+			clear_bit_unlock(0, &chans[nr]->busy);
+	}
+	mutex_unlock(&dsam_pool_lock);
 }
 
 /* One line per channel: channel, device, driver, node, busy. */
@@ -217,7 +260,7 @@ ssize_t dsam_pool_show(char *buf)
 
 	mutex_lock(&dsam_pool_lock);
 	for (i = 0; i < dsam_pool_nr; i++) {
-		struct dsam_chan *dc = &dsam_pool[i];
+		struct dsam_chan *dc = dsam_pool[i];
 
 		len += sysfs_emit_at(buf, len, "%s %s %s node=%d busy=%d\n",
 				     dma_chan_name(dc->chan), dev_name(dc->dev),

@@ -9,10 +9,14 @@
  *
  * Enabling requests the channels, then registers the provider.  Disabling
  * unregisters it, which waits for the batches inside copy_batch() (each of
- * which waits for its last DMA callback), and only then gives the channels
- * back.  While registered, the kernel holds a reference on this module, so
- * rmmod fails ("in use") until enable is 0.
+ * which returns within timeout_ms), and only then gives the channels back;
+ * a channel still held by a quarantined batch is released when its late
+ * completions arrive.  While registered, the kernel holds a reference on
+ * this module, and so does every quarantined batch: rmmod fails ("in use")
+ * until enable is 0 and nothing is quarantined.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kernel.h>
 #include <linux/migrate_copy.h>
 #include <linux/module.h>
@@ -30,9 +34,13 @@
 /* Runtime parameters used by the copy path. */
 unsigned int dsam_min_batch_pages = 32;
 unsigned int dsam_max_seg_bytes = SZ_2M;
-unsigned long dsam_reasons = MIGRATE_COPY_ALL_REASONS;
+unsigned long dsam_reasons = MIGRATE_COPY_DEFAULT_REASONS;
 bool dsam_verify;
 unsigned int dsam_timeout_ms = 5000;
+unsigned int dsam_queue_depth = 16;
+#ifdef DSAM_TEST_HOOKS
+unsigned int dsam_test_abort_submit_every;
+#endif
 
 /* Parameters used at enable. */
 static unsigned int dsam_nr_chans;
@@ -79,14 +87,14 @@ static int dsam_enable_locked(void)
 		return ret;
 	ret = migrate_copy_register(&dsam_provider);
 	if (ret) {
-		pr_err("dsa_migrate: cannot register the copy provider (%d)%s\n",
+		pr_err("cannot register the copy provider (%d)%s\n",
 		       ret, ret == -EBUSY ?
 		       ": another provider is registered" : "");
 		dsam_pool_release();
 		return ret;
 	}
 	dsam_enabled = true;
-	pr_info("dsa_migrate: enabled, %u channel(s)\n", dsam_pool_size());
+	pr_info("enabled, %u channel(s)\n", dsam_pool_size());
 	return 0;
 }
 
@@ -97,10 +105,14 @@ static void dsam_disable_locked(void)
 	/* No batch is inside dsam_copy_batch() once this returns. */
 	ret = migrate_copy_unregister(&dsam_provider);
 	if (ret)
-		pr_err("dsa_migrate: provider was not registered (%d)\n", ret);
+		pr_err("provider was not registered (%d)\n", ret);
 	dsam_pool_release();
 	dsam_enabled = false;
-	pr_info("dsa_migrate: disabled\n");
+	if (dsam_quarantined())
+		pr_info("disabled; %lu folio(s) stay quarantined until their DMA completes\n",
+			dsam_quarantined());
+	else
+		pr_info("disabled\n");
 }
 
 /* Strict booleans: 0/1, n/y, N/Y, off/on; nothing else. */
@@ -121,7 +133,7 @@ static int dsam_parse_bool(const char *val, const char *name, bool *res)
 			return 0;
 		}
 	}
-	pr_err("dsa_migrate: %s: '%.*s' is not a boolean (0/1, n/y, off/on)\n",
+	pr_err("%s: '%.*s' is not a boolean (0/1, n/y, off/on)\n",
 	       name, (int)min_t(size_t, len, 32), val);
 	return -EINVAL;
 }
@@ -133,7 +145,7 @@ static int dsam_parse_uint(const char *val, const char *name,
 	unsigned int v;
 
 	if (kstrtouint(val, 0, &v) || v < min || v > max) {
-		pr_err("dsa_migrate: %s: '%.*s' is not a number in [%u, %u]\n",
+		pr_err("%s: '%.*s' is not a number in [%u, %u]\n",
 		       name, (int)min_t(size_t, dsam_len(val), 32), val,
 		       min, max);
 		return -EINVAL;
@@ -187,7 +199,7 @@ MODULE_PARM_DESC(enable,
 static int dsam_check_disabled(const char *name)
 {
 	if (dsam_enabled) {
-		pr_err("dsa_migrate: %s: cannot change while enabled; write 0 to enable first\n",
+		pr_err("%s: cannot change while enabled; write 0 to enable first\n",
 		       name);
 		return -EBUSY;
 	}
@@ -225,14 +237,14 @@ static int dsam_filter_set(const char *val, const struct kernel_param *kp)
 	int ret;
 
 	if (len >= sizeof(buf)) {
-		pr_err("dsa_migrate: %s: longer than %zu characters\n",
+		pr_err("%s: longer than %zu characters\n",
 		       kp->name, sizeof(buf) - 1);
 		return -EINVAL;
 	}
 	memcpy(buf, val, len);
 	buf[len] = '\0';
 	if (dsam_filter_validate(buf)) {
-		pr_err("dsa_migrate: %s: '%s' is not a comma-separated list of channel, DMA device, device or driver names ([A-Za-z0-9._:-], 1-31 characters each)\n",
+		pr_err("%s: '%s' is not a comma-separated list of channel, DMA device, device or driver names ([A-Za-z0-9._:-], 1-31 characters each)\n",
 		       kp->name, buf);
 		return -EINVAL;
 	}
@@ -293,7 +305,7 @@ static int dsam_max_seg_set(const char *val, const struct kernel_param *kp)
 	if (ret)
 		return ret;
 	if (v % PAGE_SIZE) {
-		pr_err("dsa_migrate: %s: %u is not a multiple of %lu\n",
+		pr_err("%s: %u is not a multiple of %lu\n",
 		       kp->name, v, PAGE_SIZE);
 		return -EINVAL;
 	}
@@ -320,6 +332,10 @@ static int dsam_reasons_set(const char *val, const struct kernel_param *kp)
 		WRITE_ONCE(dsam_reasons, MIGRATE_COPY_ALL_REASONS);
 		return 0;
 	}
+	if (len == 7 && !strncmp(val, "default", 7)) {
+		WRITE_ONCE(dsam_reasons, MIGRATE_COPY_DEFAULT_REASONS);
+		return 0;
+	}
 	if (len == 4 && !strncmp(val, "none", 4)) {
 		WRITE_ONCE(dsam_reasons, 0);
 		return 0;
@@ -331,7 +347,7 @@ static int dsam_reasons_set(const char *val, const struct kernel_param *kp)
 			    !strncmp(p, dsam_reason_names[r], tlen))
 				break;
 		if (r == MR_TYPES) {
-			pr_err("dsa_migrate: %s: unknown migrate reason '%.*s'; use all, none or a comma-separated list of: compaction, memory_failure, memory_hotplug, syscall_or_cpuset, mempolicy_mbind, numa_misplaced, contig_range, longterm_pin, demotion, damon\n",
+			pr_err("%s: unknown migrate reason '%.*s'; use default, all, none or a comma-separated list of: compaction, memory_failure, memory_hotplug, syscall_or_cpuset, mempolicy_mbind, numa_misplaced, contig_range, longterm_pin, demotion, damon\n",
 			       kp->name, (int)min_t(size_t, tlen, 32), p);
 			return -EINVAL;
 		}
@@ -341,7 +357,7 @@ static int dsam_reasons_set(const char *val, const struct kernel_param *kp)
 			p++;
 	}
 	if (!mask) {
-		pr_err("dsa_migrate: %s: empty; write all, none or a list of reasons\n",
+		pr_err("%s: empty; write default, all, none or a list of reasons\n",
 		       kp->name);
 		return -EINVAL;
 	}
@@ -371,7 +387,7 @@ static const struct kernel_param_ops dsam_reasons_ops = {
 };
 module_param_cb(reasons, &dsam_reasons_ops, NULL, 0644);
 MODULE_PARM_DESC(reasons,
-		 "Migrate reasons to offload: all (default), none, or a comma-separated list of compaction, memory_failure, memory_hotplug, syscall_or_cpuset, mempolicy_mbind, numa_misplaced, contig_range, longterm_pin, demotion, damon");
+		 "Migrate reasons to offload: default (every reason but memory_failure: a DMA read is not machine-check safe), all, none, or a comma-separated list of compaction, memory_failure, memory_hotplug, syscall_or_cpuset, mempolicy_mbind, numa_misplaced, contig_range, longterm_pin, demotion, damon");
 
 static int dsam_verify_set(const char *val, const struct kernel_param *kp)
 {
@@ -409,15 +425,59 @@ static const struct kernel_param_ops dsam_timeout_ops = {
 };
 module_param_cb(timeout_ms, &dsam_timeout_ops, &dsam_timeout_ms, 0644);
 MODULE_PARM_DESC(timeout_ms,
-		 "Warn when a batch's DMA has not completed after this many ms, 1-600000 (default 5000); the wait goes on, memory in flight is never released");
+		 "Give up on a batch's descriptors not completed after this many ms, 1-600000 (default 5000): their folios are not migrated and stay quarantined until the engine completes them");
+
+static int dsam_queue_depth_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret;
+
+	ret = dsam_parse_uint(val, kp->name, 1, DSAM_QUEUE_DEPTH_MAX, &v);
+	if (!ret)
+		WRITE_ONCE(dsam_queue_depth, v);
+	return ret;
+}
+
+static const struct kernel_param_ops dsam_queue_depth_ops = {
+	.set = dsam_queue_depth_set,
+	.get = param_get_uint,
+};
+module_param_cb(queue_depth, &dsam_queue_depth_ops, &dsam_queue_depth, 0644);
+MODULE_PARM_DESC(queue_depth,
+		 "Descriptors in flight per channel, 1-128 (default 16); at most the size of the channel's work queue, or a stalled engine can block a batch inside the driver beyond timeout_ms");
+
+#ifdef DSAM_TEST_HOOKS
+static int dsam_test_abort_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret;
+
+	ret = dsam_parse_uint(val, kp->name, 0, INT_MAX, &v);
+	if (!ret)
+		WRITE_ONCE(dsam_test_abort_submit_every, v);
+	return ret;
+}
+
+static const struct kernel_param_ops dsam_test_abort_ops = {
+	.set = dsam_test_abort_set,
+	.get = param_get_uint,
+};
+module_param_cb(test_abort_submit_every, &dsam_test_abort_ops,
+		&dsam_test_abort_submit_every, 0644);
+MODULE_PARM_DESC(test_abort_submit_every,
+		 "Test builds only: refuse every Nth descriptor as idxd does on a shared WQ (callback with DMA_TRANS_ABORTED, then a failed submit); 0 off");
+#endif
 
 static int __init dsam_init(void)
 {
 	int ret;
 
-	ret = dsam_stats_init(&THIS_MODULE->mkobj.kobj);
+	ret = dsam_copy_init();
 	if (ret)
 		return ret;
+	ret = dsam_stats_init(&THIS_MODULE->mkobj.kobj);
+	if (ret)
+		goto copy_exit;
 
 	mutex_lock(&dsam_lock);
 	dsam_live = true;
@@ -425,11 +485,13 @@ static int __init dsam_init(void)
 	if (ret)
 		dsam_live = false;
 	mutex_unlock(&dsam_lock);
-	if (ret) {
-		pr_err("dsa_migrate: not loaded: enabling failed (%d); load with enable=0 to configure first\n",
-		       ret);
-		dsam_stats_exit();
-	}
+	if (!ret)
+		return 0;
+	pr_err("not loaded: enabling failed (%d); load with enable=0 to configure first\n",
+	       ret);
+	dsam_stats_exit();
+copy_exit:
+	dsam_copy_exit();
 	return ret;
 }
 module_init(dsam_init);
@@ -442,6 +504,11 @@ static void __exit dsam_exit(void)
 		dsam_disable_locked();
 	dsam_live = false;
 	mutex_unlock(&dsam_lock);
+	/*
+	 * Quarantined batches hold a module reference, so none is left here
+	 * (short of a forced unload); drain the reaps that just dropped theirs.
+	 */
+	dsam_copy_exit();
 	dsam_stats_exit();
 }
 module_exit(dsam_exit);

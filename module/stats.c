@@ -5,6 +5,8 @@
  * stats/reset; the channel pool in /sys/module/dsa_migrate/channels.
  * See ABI/sysfs-module-dsa_migrate for what each counter means.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/kernel.h>
 #include <linux/kobject.h>
 #include <linux/kstrtox.h>
@@ -67,6 +69,19 @@ DSAM_STAT_ATTR(verify_mismatches, DSAM_VERIFY_MISMATCHES);
 DSAM_STAT_ATTR(timeouts, DSAM_TIMEOUTS);
 DSAM_STAT_ATTR(copy_ns_total, DSAM_COPY_NS_TOTAL);
 DSAM_STAT_ATTR(copy_ns_max, DSAM_COPY_NS_MAX);
+DSAM_STAT_ATTR(folios_abandoned, DSAM_FOLIOS_ABANDONED);
+DSAM_STAT_ATTR(late_completions, DSAM_LATE_COMPLETIONS);
+DSAM_STAT_ATTR(stray_callbacks, DSAM_STRAY_CALLBACKS);
+
+/* A level, not a count: not zeroed by reset. */
+static ssize_t folios_quarantined_show(struct kobject *kobj,
+				       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n", dsam_quarantined());
+}
+
+static struct kobj_attribute dsam_attr_folios_quarantined =
+	__ATTR_RO(folios_quarantined);
 
 static ssize_t reset_store(struct kobject *kobj, struct kobj_attribute *attr,
 			   const char *buf, size_t count)
@@ -74,7 +89,7 @@ static ssize_t reset_store(struct kobject *kobj, struct kobj_attribute *attr,
 	unsigned int val, i;
 
 	if (kstrtouint(buf, 0, &val) || val != 1) {
-		pr_err("dsa_migrate: stats/reset: write 1 to zero the counters, not '%.*s'\n",
+		pr_err("stats/reset: write 1 to zero the counters, not '%.*s'\n",
 		       (int)min_t(size_t, count, 32), buf);
 		return -EINVAL;
 	}
@@ -102,6 +117,10 @@ static struct attribute *dsam_stats_attrs[] = {
 	&dsam_attr_timeouts.attr.attr,
 	&dsam_attr_copy_ns_total.attr.attr,
 	&dsam_attr_copy_ns_max.attr.attr,
+	&dsam_attr_folios_abandoned.attr.attr,
+	&dsam_attr_late_completions.attr.attr,
+	&dsam_attr_stray_callbacks.attr.attr,
+	&dsam_attr_folios_quarantined.attr,
 	&dsam_attr_reset.attr,
 	NULL
 };

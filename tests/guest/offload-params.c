@@ -53,6 +53,11 @@ static const struct bad_write bad[] = {
 	{ "timeout_ms", "0" },
 	{ "timeout_ms", "600001" },
 	{ "timeout_ms", "10s" },
+	{ "queue_depth", "0" },
+	{ "queue_depth", "129" },
+	{ "queue_depth", "16x" },
+	{ "test_abort_submit_every", "-1" },
+	{ "test_abort_submit_every", "often" },
 };
 
 struct good_write {
@@ -71,6 +76,11 @@ static const struct good_write good[] = {
 	{ "verify", "on", "Y" },
 	{ "verify", "0", "N" },
 	{ "timeout_ms", "250", "250" },
+	{ "queue_depth", "32", "32" },
+	{ "queue_depth", "16", "16" },
+	{ "test_abort_submit_every", "0", "0" },
+	{ "reasons", "default",
+	  "compaction,memory_hotplug,syscall_or_cpuset,mempolicy_mbind,numa_misplaced,contig_range,longterm_pin,demotion,damon" },
 	{ "chan_filter", "nosuchchan", "nosuchchan" },
 };
 

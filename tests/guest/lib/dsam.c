@@ -41,6 +41,10 @@ const char *const dsam_stat_names[DSAM_NR_STATS] = {
 	[DSAM_TIMEOUTS]			= "timeouts",
 	[DSAM_COPY_NS_TOTAL]		= "copy_ns_total",
 	[DSAM_COPY_NS_MAX]		= "copy_ns_max",
+	[DSAM_FOLIOS_ABANDONED]		= "folios_abandoned",
+	[DSAM_LATE_COMPLETIONS]		= "late_completions",
+	[DSAM_STRAY_CALLBACKS]		= "stray_callbacks",
+	[DSAM_FOLIOS_QUARANTINED]	= "folios_quarantined",
 };
 
 int dsam_stats_read(struct dsam_stats *s)
@@ -61,7 +65,7 @@ int dsam_stats_read(struct dsam_stats *s)
 uint64_t dsam_delta(const struct dsam_stats *before,
 		    const struct dsam_stats *after, enum dsam_stat stat)
 {
-	if (stat == DSAM_COPY_NS_MAX)
+	if (stat == DSAM_COPY_NS_MAX || stat == DSAM_FOLIOS_QUARANTINED)
 		return after->v[stat];
 	return after->v[stat] >= before->v[stat] ?
 	       after->v[stat] - before->v[stat] : 0;
@@ -355,7 +359,9 @@ void dsam_expect_offload(const struct dsam_move *m, uint64_t min_folios,
 			  dsam_delta(b, a, DSAM_SUBMIT_ERRORS) +
 			  dsam_delta(b, a, DSAM_MAP_ERRORS) +
 			  dsam_delta(b, a, DSAM_VERIFY_MISMATCHES) +
-			  dsam_delta(b, a, DSAM_TIMEOUTS);
+			  dsam_delta(b, a, DSAM_TIMEOUTS) +
+			  dsam_delta(b, a, DSAM_FOLIOS_ABANDONED) +
+			  dsam_delta(b, a, DSAM_STRAY_CALLBACKS);
 
 	ktap_ok(folios >= min_folios &&
 		dsam_delta(b, a, DSAM_DESCRIPTORS) >= folios,

@@ -141,6 +141,8 @@ int mc_vmstat_read(struct mc_vmstat *v)
 	if (!ret)
 		ret = vmstat_read("pgmigrate_offload_fallback", &v->fallback);
 	if (!ret)
+		ret = vmstat_read("pgmigrate_offload_abandoned", &v->abandoned);
+	if (!ret)
 		ret = vmstat_read("pgmigrate_success", &v->migrated);
 	return ret;
 }

@@ -46,6 +46,7 @@ struct mc_vmstat {
 	uint64_t batch;		/* pgmigrate_offload_batch */
 	uint64_t folio;		/* pgmigrate_offload_folio */
 	uint64_t fallback;	/* pgmigrate_offload_fallback */
+	uint64_t abandoned;	/* pgmigrate_offload_abandoned */
 	uint64_t migrated;	/* pgmigrate_success */
 };
 

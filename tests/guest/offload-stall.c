@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * offload-stall - a DSA that stops completing work costs a migration at
+ * most timeout_ms: the folios whose DMA is still in flight stay where they
+ * were, intact and quarantined, until the late completions release them.
+ *
+ * lab:test timeout=180 set=default boot=stall
+ *
+ * With timeout_ms=300 and the emulated DSA's engines paused (debug page),
+ * 48 base pages are moved to node1 in one batch.  queue_depth (16) of them
+ * have a descriptor in flight that never completes; the rest never get a
+ * descriptor.  move_pages(2) must return within timeout_ms + 2 s, with
+ * every byte intact: the batch abandons the 16 (counted in
+ * folios_abandoned, folios_quarantined and pgmigrate_offload_abandoned),
+ * which stay on node0 (move_pages' synchronous retry cannot move them
+ * either: the quarantine's reference makes them busy), and the CPU copies
+ * the other 32 to node1.  The abandoned pages stay fully usable
+ * (rewritten and checked).  enable=0
+ * returns at once, rmmod is refused while folios are quarantined.  When
+ * the engines resume, the 16 late completions arrive, the quarantine
+ * empties and rmmod works; reloaded, the module moves all 48 pages by DMA
+ * (gathered on node1, then to node0).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dsam.h"
+#include "ktap.h"
+#include "provider.h"
+#include "util.h"
+
+#define NPAGES		48
+#define DEPTH		16		/* queue_depth, at most the WQ size */
+#define BUF_BYTES	(NPAGES * PAGE_SIZE_4K)
+#define TIMEOUT_MS	300
+#define SLACK_MS	2000
+
+static bool intact(void *buf, uint64_t seed, const char *what)
+{
+	struct pattern_mismatch mm;
+
+	pattern_mismatch_init(&mm);
+	if (pattern_verify(buf, BUF_BYTES, seed, &mm))
+		pattern_report(&mm);
+	return ktap_ok(!mm.bad_pages, "intact_%s", what);
+}
+
+/* Poll a counter until it reads @want or @ms pass; true if it did. */
+static bool wait_stat(enum dsam_stat stat, uint64_t want, unsigned int ms)
+{
+	uint64_t end = now_ns() + ms * 1000000ULL;
+	struct dsam_stats s;
+
+	do {
+		if (!dsam_stats_read(&s) && s.v[stat] == want)
+			return true;
+		usleep(20000);
+	} while (now_ns() < end);
+	return false;
+}
+
+int main(void)
+{
+	const char *args[] = { "timeout_ms=300", "min_batch_pages=8",
+			       "queue_depth=16", NULL };
+	uint64_t seed = pattern_seed(), seed2 = seed ^ 0x5a5a5a5a5a5a5a5aULL;
+	long counts[LAB_MAX_NODES] = { 0 }, other = 0;
+	struct dsam_stats s0, s1, s2;
+	struct mc_vmstat v0, v1;
+	uint64_t t0, ms;
+	struct dsa_dbg dbg;
+	void *buf;
+	int ret;
+
+	ktap_plan(14);
+	dsam_setup_or_abort(args);
+	dsa_dbg_open_or_abort(&dbg);
+	buf = dsam_buffer_or_abort(BUF_BYTES, false, 0, seed);
+
+	dsam_stats_read(&s0);
+	mc_vmstat_read(&v0);
+	dsa_dbg_write32(&dbg, DSA_DBG_PAUSE, 1);
+	t0 = now_ns();
+	move_range(buf, BUF_BYTES, PAGE_SIZE_4K, 1);
+	ms = (now_ns() - t0) / 1000000;
+	dsam_stats_read(&s1);
+	mc_vmstat_read(&v1);
+	dsam_stats_report(&s0, &s1);
+	ktap_diag("move_pages returned after %" PRIu64 " ms", ms);
+	ktap_ok(ms >= TIMEOUT_MS && ms < TIMEOUT_MS + SLACK_MS,
+		"returns_within_timeout");
+
+	pages_per_node(buf, BUF_BYTES, PAGE_SIZE_4K, counts, &other);
+	ktap_diag("pages on node0 %ld, node1 %ld, other %ld", counts[0],
+		  counts[1], other);
+	ktap_ok(counts[0] == DEPTH && counts[1] == NPAGES - DEPTH,
+		"abandoned_folios_stay_on_node0");
+	intact(buf, seed, "after_stalled_move");
+	ktap_ok(dsam_delta(&s0, &s1, DSAM_FOLIOS_ABANDONED) == DEPTH &&
+		s1.v[DSAM_FOLIOS_QUARANTINED] == DEPTH &&
+		dsam_delta(&s0, &s1, DSAM_TIMEOUTS) == 1 &&
+		v1.abandoned - v0.abandoned == DEPTH,
+		"abandoned_and_quarantined_counted");
+	ktap_ok(dsam_delta(&s0, &s1, DSAM_FOLIOS_FALLBACK) == NPAGES - DEPTH &&
+		dsam_delta(&s0, &s1, DSAM_FOLIOS_OFFLOADED) == 0 &&
+		v1.fallback - v0.fallback == NPAGES - DEPTH,
+		"rest_copied_by_cpu");
+
+	/* The pages the engine may still read are the process's again. */
+	pattern_fill(buf, BUF_BYTES, seed2);
+	intact(buf, seed2, "after_rewrite");
+
+	t0 = now_ns();
+	ret = dsam_param_set("enable", "0");
+	ms = (now_ns() - t0) / 1000000;
+	ktap_ok(!ret && ms < SLACK_MS, "disable_returns_at_once");
+	ret = dsam_rmmod();
+	ktap_ok(ret == -EWOULDBLOCK, "rmmod_refused_while_quarantined");
+	if (ret != -EWOULDBLOCK)
+		ktap_diag("rmmod: %s", ret ? strerror(-ret) : "succeeded");
+
+	dsa_dbg_write32(&dbg, DSA_DBG_PAUSE, 0);
+	ktap_ok(wait_stat(DSAM_FOLIOS_QUARANTINED, 0, 10000),
+		"late_completions_release_quarantine");
+	dsam_stats_read(&s2);
+	dsam_stats_report(&s1, &s2);
+	ktap_ok(dsam_delta(&s1, &s2, DSAM_LATE_COMPLETIONS) == DEPTH &&
+		s2.v[DSAM_STRAY_CALLBACKS] == 0, "every_late_completion_seen");
+	intact(buf, seed2, "after_late_completions");
+	ret = dsam_rmmod();
+	ktap_ok(!ret, "rmmod_after_release");
+	if (ret)
+		ktap_diag("rmmod: %s", strerror(-ret));
+
+	/* The device and the channel work again. */
+	dsam_setup_or_abort(args);
+	move_range(buf, BUF_BYTES, PAGE_SIZE_4K, 1);
+	dsam_stats_read(&s0);
+	move_range(buf, BUF_BYTES, PAGE_SIZE_4K, 0);
+	dsam_stats_read(&s1);
+	ktap_ok(range_on_node(buf, BUF_BYTES, PAGE_SIZE_4K, 0) &&
+		dsam_delta(&s0, &s1, DSAM_FOLIOS_OFFLOADED) == NPAGES,
+		"all_by_dma_after_recovery");
+	intact(buf, seed2, "after_recovery");
+
+	dsa_dbg_close(&dbg);
+	return dsam_finish();
+}
