@@ -63,14 +63,16 @@ for bad in "--cpus 0" "--cpus x" "--nodes 9" "--mem lots" "--accel fast" \
 done
 
 # 3. End to end: a guest test that fails must fail the run (exit 1), and the
-# run's JSON must name it.
+# run's JSON must name it; a test that outlives its timeout is killed with
+# the child it left holding the result pipe, and the boot goes on.
 if [ -f "${BZIMAGE:-}" ] && [ -f "${INITRD:-}" ]; then
 	code=0
-	BUILD=$tmp/e2e "$top/tests/run-guest.sh" --tests harness-fail \
+	BUILD=$tmp/e2e "$top/tests/run-guest.sh" --tests harness-orphan,harness-fail \
 		>"$tmp/out" 2>&1 || code=$?
 	json=$tmp/e2e/runs/latest/results.json
-	if [ "$code" = 1 ] && grep -q '"failed": 1' "$json" &&
-		grep -q '"name": "harness-fail", "result": "fail"' "$json"; then
+	if [ "$code" = 1 ] && grep -q '"failed": 2' "$json" &&
+		grep -q '"name": "harness-fail", "result": "fail"' "$json" &&
+		grep -q '"name": "harness-orphan", "result": "fail"' "$json"; then
 		result OK "harness-reports-failing-guest-test"
 	else
 		result FAIL "harness-reports-failing-guest-test" "exit $code:
