@@ -21,6 +21,7 @@ ACCEL     ?= tcg
 DSA       ?= 1
 TIMEOUT   ?=
 V         ?= 0
+SOAK_PAGES ?= 1000000
 
 override BUILD := $(abspath $(BUILD))
 override CACHE := $(abspath $(CACHE))
@@ -84,6 +85,9 @@ help:
 	@echo "                 idle/busy) + fragmentation-over-time PNG in $(BUILD)/bench-compaction/"
 	@echo "  bench-dsa      DSA=1 guest run of bench-dsa: dmatest throughput of the emulated DSA"
 	@echo "                 at 4K/64K/2M next to host memcpy measured in the same run, with ratio"
+	@echo "  soak           DSA=1 guest run of soak: move_pages, compaction and DAMON migrate at once"
+	@echo "                 through the offload, with DSA faults and stalls, until SOAK_PAGES pages"
+	@echo "                 went by DMA (at most 20 min), every byte checked"
 	@echo "  clean          remove $(BUILD)"
 	@echo "  distclean      also remove the cache $(CACHE)"
 	@echo
@@ -99,6 +103,7 @@ help:
 	@echo "  DSA=$(DSA)   1: our QEMU with the emulated intel-dsa device"
 	@echo "  TIMEOUT=$(TIMEOUT)   overall guest timeout in seconds (default: from the tests' timeouts)"
 	@echo "  V=$(V)   1: stream the whole serial console"
+	@echo "  SOAK_PAGES=$(SOAK_PAGES)   pages 'make soak' offloads (lab.soak_pages=)"
 
 deps:
 	@$(TOP)/ci/deps.sh
@@ -251,6 +256,11 @@ $(BENCH_DSA_REPORT): tests/host/bench-dsa-report.c
 bench-dsa: $(BENCH_DSA_REPORT)
 	@rc=0; $(MAKE) test-guest DSA=1 T=bench-dsa || rc=$$?; \
 	$(BENCH_DSA_REPORT) $(BUILD)/runs/latest/results.ktap && exit $$rc
+
+# --- migration soak: three migration sources at once through the offload (tests/guest/soak.c) ---
+.PHONY: soak
+soak:
+	@$(MAKE) test-guest DSA=1 T=soak KARGS='lab.soak_pages=$(SOAK_PAGES) $(KARGS)'
 
 clean:
 	rm -rf $(BUILD)

@@ -13,15 +13,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "damon.h"
 #include "ktap.h"
 #include "offload.h"
 #include "promote.h"
 #include "util.h"
 
-#define DAMON_ADMIN	"/sys/kernel/mm/damon/admin"
-#define KDAMOND		DAMON_ADMIN "/kdamonds/0"
-#define CTX		KDAMOND "/contexts/0"
-#define SCHEME		CTX "/schemes/0"
 #define SLOW_NODE	1
 #define FAST_NODE	0
 #define PROMOTED_PCT	75	/* share of the set that must reach node 0 */
@@ -36,77 +33,6 @@ struct promote {
 	size_t bad;			/* bad pages seen by the accessor */
 	struct pattern_mismatch mm;
 };
-
-/* Write one DAMON sysfs file; report and count failures. */
-static int dwrite(const char *path, const char *val, int *errors)
-{
-	int ret = file_write(path, val);
-
-	if (ret) {
-		ktap_diag("damon: write '%s' to %s: %s", val, path,
-			  strerror(-ret));
-		(*errors)++;
-	}
-	return ret;
-}
-
-static bool damon_setup(uint64_t start, uint64_t end)
-{
-	char val[32];
-	int errors = 0;
-
-	/* Start from a clean slate: stop and drop any existing kdamond. */
-	file_write(KDAMOND "/state", "off");
-	file_write(DAMON_ADMIN "/kdamonds/nr_kdamonds", "0");
-
-	dwrite(DAMON_ADMIN "/kdamonds/nr_kdamonds", "1", &errors);
-	dwrite(KDAMOND "/contexts/nr_contexts", "1", &errors);
-	dwrite(CTX "/operations", "paddr", &errors);
-	dwrite(CTX "/monitoring_attrs/intervals/sample_us", "5000", &errors);
-	dwrite(CTX "/monitoring_attrs/intervals/aggr_us", "100000", &errors);
-	dwrite(CTX "/monitoring_attrs/intervals/update_us", "1000000", &errors);
-	dwrite(CTX "/monitoring_attrs/nr_regions/min", "10", &errors);
-	dwrite(CTX "/monitoring_attrs/nr_regions/max", "1000", &errors);
-	dwrite(CTX "/targets/nr_targets", "1", &errors);
-	dwrite(CTX "/targets/0/regions/nr_regions", "1", &errors);
-	snprintf(val, sizeof(val), "%" PRIu64, start);
-	dwrite(CTX "/targets/0/regions/0/start", val, &errors);
-	snprintf(val, sizeof(val), "%" PRIu64, end);
-	dwrite(CTX "/targets/0/regions/0/end", val, &errors);
-	dwrite(CTX "/schemes/nr_schemes", "1", &errors);
-	dwrite(SCHEME "/action", "migrate_hot", &errors);
-	snprintf(val, sizeof(val), "%d", FAST_NODE);
-	dwrite(SCHEME "/target_nid", val, &errors);
-	/*
-	 * Every range defaults to [0, 0]: open them up.  Hot means seen
-	 * accessed in at least one sample per aggregation interval.
-	 */
-	dwrite(SCHEME "/access_pattern/sz/min", "4096", &errors);
-	dwrite(SCHEME "/access_pattern/sz/max", "18446744073709551615", &errors);
-	dwrite(SCHEME "/access_pattern/nr_accesses/min", "1", &errors);
-	dwrite(SCHEME "/access_pattern/nr_accesses/max", "4294967295", &errors);
-	dwrite(SCHEME "/access_pattern/age/min", "0", &errors);
-	dwrite(SCHEME "/access_pattern/age/max", "4294967295", &errors);
-	dwrite(KDAMOND "/state", "on", &errors);
-	return errors == 0;
-}
-
-static void damon_teardown(void)
-{
-	file_write(KDAMOND "/state", "off");
-	file_write(DAMON_ADMIN "/kdamonds/nr_kdamonds", "0");
-}
-
-static uint64_t damos_stat(const char *name)
-{
-	char path[128];
-	uint64_t v = 0;
-
-	file_write(KDAMOND "/state", "update_schemes_stats");
-	snprintf(path, sizeof(path), SCHEME "/stats/%s", name);
-	file_read_u64(path, &v);
-	return v;
-}
 
 /* The "application": keeps reading (and checking) the whole set. */
 static void *accessor(void *arg)
@@ -209,7 +135,7 @@ int promote_main(int argc, char **argv)
 	ktap_plan(6);
 	if (numa_nodes_with_memory() < 2)
 		ktap_abort("promotion needs 2 nodes with memory");
-	if (access(DAMON_ADMIN "/kdamonds/nr_kdamonds", W_OK))
+	if (!damon_available())
 		ktap_abort("no DAMON sysfs (%s): CONFIG_DAMON_SYSFS?",
 			   DAMON_ADMIN);
 	ret = node_phys_range(SLOW_NODE, &start, &end);
@@ -254,7 +180,7 @@ int promote_main(int argc, char **argv)
 	offload_snapshot(&ofl);
 	if (pthread_create(&thr, NULL, accessor, &p))
 		ktap_abort("cannot start the accessor thread");
-	configured = damon_setup(start, end);
+	configured = damon_setup(start, end, FAST_NODE);
 	ktap_ok(configured, "damon_migrate_hot_scheme_on");
 
 	t0 = now_ns();
@@ -268,8 +194,8 @@ int promote_main(int argc, char **argv)
 			break;
 		}
 	}
-	applied = configured ? damos_stat("sz_applied") : 0;
-	tried = configured ? damos_stat("sz_tried") : 0;
+	applied = configured ? damon_scheme_stat("sz_applied") : 0;
+	tried = configured ? damon_scheme_stat("sz_tried") : 0;
 	damon_teardown();
 	p.stop = 1;
 	pthread_join(thr, NULL);
