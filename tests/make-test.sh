@@ -13,6 +13,8 @@ for a in "$@"; do
 	BUILD=*) build=$top/${a#BUILD=} ;;
 	esac
 done
+# A code left by an earlier run must not be read as this run's.
+rm -f "$build/exit-code"
 make -C "$top" --no-print-directory test "$@" && exit 0
 # No recorded code: make failed before the test recipe ran (bad arguments,
 # a broken Makefile): nothing was tested.

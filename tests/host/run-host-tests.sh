@@ -62,6 +62,22 @@ for bad in "--cpus 0" "--cpus x" "--nodes 9" "--mem lots" "--accel fast" \
 	fi
 done
 
+# 2b. tests/make-test.sh: when make fails before the test recipe (a broken
+# Makefile in a bisected commit), a code left by an earlier run is not
+# reported as this run's: 125, untestable.
+mkdir -p "$tmp/stale/bin" "$tmp/stale/build"
+printf '#!/bin/sh\nexit 2\n' >"$tmp/stale/bin/make"
+chmod +x "$tmp/stale/bin/make"
+echo 0 >"$tmp/stale/build/exit-code"
+code=0
+PATH="$tmp/stale/bin:$PATH" "$top/tests/make-test.sh" BUILD="$tmp/stale/build" \
+	>"$tmp/out" 2>&1 || code=$?
+if [ "$code" = 125 ]; then
+	result OK "make-test-ignores-stale-exit-code"
+else
+	result FAIL "make-test-ignores-stale-exit-code" "exit $code, want 125"
+fi
+
 # 3. End to end: a guest test that fails must fail the run (exit 1), and the
 # run's JSON must name it; a test that outlives its timeout is killed with
 # the child it left holding the result pipe, and the boot goes on.
