@@ -14,7 +14,9 @@
 #   --timeout SEC        kill QEMU after SEC seconds (exit 124)
 #   --interactive        console on this terminal (monitor on Ctrl-a c)
 #   --dry-run            print the command line only
-# Writes DIR/serial.log (console), DIR/results.ktap (ttyS1), DIR/reproduce.sh.
+# Writes DIR/serial.log (console), DIR/results.ktap (ttyS1), DIR/reproduce.sh,
+# DIR/qemu.stderr and DIR/guest-errors.log (QEMU's -d guest_errors: what a
+# device model says about a guest programming it wrongly).
 # Exit status: QEMU's, or 124 when the timeout killed it.
 set -eu
 
@@ -138,7 +140,8 @@ fi
 # shellcheck disable=SC2086
 set -- "$qemu" -M q35 $accel_opt $cpu_opt -smp "$cpus,sockets=$cpus,cores=1,threads=1" -m "$total" $numa_opts \
 	$dev_opts $fw_opts -nic none -display none -monitor none -no-reboot \
-	$serial_opts -kernel "$kernel" -initrd "$initrd" -append "$cmdline"
+	$serial_opts -d guest_errors -D "$rundir/guest-errors.log" \
+	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 [ "$interactive" = 1 ] && set -- "$@" -nographic
 
 quote() {
@@ -166,8 +169,13 @@ if [ "$interactive" = 1 ]; then
 fi
 rc=0
 if [ "$timeout" -gt 0 ]; then
-	timeout -k 10 "$timeout" "$@" </dev/null || rc=$?
+	timeout -k 10 "$timeout" "$@" </dev/null 2>"$rundir/qemu.stderr" || rc=$?
 else
-	"$@" </dev/null || rc=$?
+	"$@" </dev/null 2>"$rundir/qemu.stderr" || rc=$?
+fi
+# Kept per boot; shown too, as before, when QEMU had something to say.
+if [ -s "$rundir/qemu.stderr" ]; then
+	echo "run-vm: QEMU's stderr ($rundir/qemu.stderr):" >&2
+	tail -n 20 "$rundir/qemu.stderr" >&2
 fi
 exit "$rc"
