@@ -323,7 +323,6 @@ static unsigned int dsam_wait(struct dsam_batch *b, u64 deadline)
 			folio_get(dp->dst_folio);
 			n++;
 		}
-		b->nr_quarantined = n;
 	}
 	spin_unlock_irqrestore(&b->lock, flags);
 	if (!n)
@@ -347,7 +346,7 @@ static void dsam_reap(struct work_struct *work)
 {
 	struct dsam_batch *b = container_of(work, struct dsam_batch, reap);
 	struct dsam_chan *chans[DSAM_MAX_CHANS];
-	unsigned int i, nr_chans = b->nr_chans;
+	unsigned int i, n = 0, nr_chans = b->nr_chans;
 
 	for (i = 0; i < b->nr_pairs; i++) {
 		struct dsam_pair *dp = &b->pairs[i];
@@ -357,8 +356,9 @@ static void dsam_reap(struct work_struct *work)
 		dsam_unmap_pair(dp);
 		folio_put(dp->src_folio);
 		folio_put(dp->dst_folio);
+		n++;
 	}
-	atomic_long_sub(b->nr_quarantined, &dsam_nr_quarantined);
+	atomic_long_sub(n, &dsam_nr_quarantined);
 	memcpy(chans, b->chans, nr_chans * sizeof(chans[0]));
 	/* May free @b (it belongs to chans[0]): nothing touches it after. */
 	dsam_pool_unclaim_quarantined(chans, nr_chans);
@@ -455,7 +455,6 @@ int dsam_copy_batch(struct migrate_copy_provider *provider,
 	b->abandoned = false;
 	b->nr_pairs = batch->nr_pairs;
 	b->nr_chans = nr_chans;
-	b->nr_quarantined = 0;
 	memcpy(b->chans, chans, nr_chans * sizeof(chans[0]));
 	for (c = 0; c < nr_chans; c++)
 		chan_ok[c] = true;

@@ -78,7 +78,6 @@ struct dsam_batch {
 	bool abandoned;
 	unsigned int nr_pairs;
 	unsigned int nr_chans;
-	unsigned int nr_quarantined;
 	struct dsam_chan *chans[DSAM_MAX_CHANS];
 	struct work_struct reap;
 	struct dsam_pair pairs[MIGRATE_COPY_MAX_PAIRS];

@@ -37,16 +37,6 @@
 #define TIMEOUT_MS	300
 #define SLACK_MS	2000
 
-static bool intact(void *buf, uint64_t seed, const char *what)
-{
-	struct pattern_mismatch mm;
-
-	pattern_mismatch_init(&mm);
-	if (pattern_verify(buf, BUF_BYTES, seed, &mm))
-		pattern_report(&mm);
-	return ktap_ok(!mm.bad_pages, "intact_%s", what);
-}
-
 /* Poll a counter until it reads @want or @ms pass; true if it did. */
 static bool wait_stat(enum dsam_stat stat, uint64_t want, unsigned int ms)
 {
@@ -97,7 +87,7 @@ int main(void)
 		  counts[1], other);
 	ktap_ok(counts[0] == DEPTH && counts[1] == NPAGES - DEPTH,
 		"abandoned_folios_stay_on_node0");
-	intact(buf, seed, "after_stalled_move");
+	pattern_verify_ok(buf, BUF_BYTES, seed, "intact_after_stalled_move");
 	ktap_ok(dsam_delta(&s0, &s1, DSAM_FOLIOS_ABANDONED) == DEPTH &&
 		s1.v[DSAM_FOLIOS_QUARANTINED] == DEPTH &&
 		dsam_delta(&s0, &s1, DSAM_TIMEOUTS) == 1 &&
@@ -110,7 +100,7 @@ int main(void)
 
 	/* The pages the engine may still read are the process's again. */
 	pattern_fill(buf, BUF_BYTES, seed2);
-	intact(buf, seed2, "after_rewrite");
+	pattern_verify_ok(buf, BUF_BYTES, seed2, "intact_after_rewrite");
 
 	t0 = now_ns();
 	ret = dsam_param_set("enable", "0");
@@ -128,7 +118,7 @@ int main(void)
 	dsam_stats_report(&s1, &s2);
 	ktap_ok(dsam_delta(&s1, &s2, DSAM_LATE_COMPLETIONS) == DEPTH &&
 		s2.v[DSAM_STRAY_CALLBACKS] == 0, "every_late_completion_seen");
-	intact(buf, seed2, "after_late_completions");
+	pattern_verify_ok(buf, BUF_BYTES, seed2, "intact_after_late_completions");
 	ret = dsam_rmmod();
 	ktap_ok(!ret, "rmmod_after_release");
 	if (ret)
@@ -143,7 +133,7 @@ int main(void)
 	ktap_ok(range_on_node(buf, BUF_BYTES, PAGE_SIZE_4K, 0) &&
 		dsam_delta(&s0, &s1, DSAM_FOLIOS_OFFLOADED) == NPAGES,
 		"all_by_dma_after_recovery");
-	intact(buf, seed2, "after_recovery");
+	pattern_verify_ok(buf, BUF_BYTES, seed2, "intact_after_recovery");
 
 	dsa_dbg_close(&dbg);
 	return dsam_finish();

@@ -48,16 +48,6 @@ static const char *const mode_names[NR_MODES] = {
 
 static uint64_t seed;
 
-static bool intact(const void *buf, const char *what, enum mode mode)
-{
-	struct pattern_mismatch mm;
-
-	pattern_mismatch_init(&mm);
-	if (pattern_verify(buf, BUF_BYTES, seed, &mm))
-		pattern_report(&mm);
-	return ktap_ok(!mm.bad_pages, "%s_intact_%s", mode_names[mode], what);
-}
-
 /* Pages of @buf in the swap cache, with the low slot among their entries. */
 static long in_swap_cache(void *buf)
 {
@@ -173,7 +163,8 @@ static void run_mode(enum mode mode)
 		if (cached != NPAGES)
 			ktap_diag("%ld of %d pages in the swap cache", cached,
 				  NPAGES);
-		intact(buf, node ? "on_node1" : "on_node0", mode);
+		pattern_verify_ok(buf, BUF_BYTES, seed, "%s_intact_on_node%d",
+				  name, node);
 	}
 	if (mc_vmstat_read(&v1))
 		ktap_abort("cannot read the pgmigrate_* counters");
@@ -198,13 +189,14 @@ static void run_mode(enum mode mode)
 	/* The swap cache must still be consistent: page out, read back. */
 	present = swap_out(buf, BUF_BYTES);
 	ktap_ok(present == 0, "%s_paged_out_again", name);
-	intact(buf, "after_second_swap_in", mode);
+	pattern_verify_ok(buf, BUF_BYTES, seed, "%s_intact_after_second_swap_in",
+			  name);
 	ktap_ok(!swap_child_end(child), "%s_child_gone", name);
 	ret = zram_swap_off();
 	ktap_ok(!ret, "%s_swapoff", name);
 	if (ret)
 		ktap_abort("swapoff: %s", strerror(-ret));
-	intact(buf, "after_swapoff", mode);
+	pattern_verify_ok(buf, BUF_BYTES, seed, "%s_intact_after_swapoff", name);
 	munmap(buf, BUF_BYTES);
 }
 

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <numaif.h>
 #include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,22 @@ void pattern_report(const struct pattern_mismatch *mm)
 	ktap_diag("pattern: %zu bad page(s); first at %p offset %zu: expected 0x%016" PRIx64 " found 0x%016" PRIx64 " (node of page in this process: %d)",
 		  mm->bad_pages, mm->page, mm->offset, mm->expected,
 		  mm->found, page_node(mm->page));
+}
+
+bool pattern_verify_ok(const void *buf, size_t len, uint64_t seed,
+		       const char *fmt, ...)
+{
+	struct pattern_mismatch mm;
+	char name[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	pattern_mismatch_init(&mm);
+	if (pattern_verify(buf, len, seed, &mm))
+		pattern_report(&mm);
+	return ktap_ok(!mm.bad_pages, "%s", name);
 }
 
 uint64_t pattern_seed(void)

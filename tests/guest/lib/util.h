@@ -69,6 +69,13 @@ size_t pattern_verify(const void *buf, size_t len, uint64_t seed,
 /* ktap_diag() a one-line description of the first mismatch in @mm. */
 void pattern_report(const struct pattern_mismatch *mm);
 
+/*
+ * One KTAP result named by @fmt: every byte of [@buf, @buf + @len) matches
+ * the pattern of @seed; the first mismatch is reported.  Returns the result.
+ */
+bool pattern_verify_ok(const void *buf, size_t len, uint64_t seed,
+		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 /* A seed that differs from run to run (time ^ pid), never 0. */
 uint64_t pattern_seed(void);
 
