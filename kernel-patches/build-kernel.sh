@@ -53,9 +53,10 @@ build) ;;
 esac
 
 mkdir -p "$CACHE/kernel"
-# One kernel build at a time per cache: the source tree is shared.
+# The source tree is shared by the flavours: builds hold the lock shared
+# (they only read it), unpacking or applying the series holds it alone.
 exec 9>"$CACHE/kernel/.lock"
-flock 9
+flock -s 9
 
 git_q() { git -C "$ksrc" -c user.name=lab -c user.email=lab@localhost "$@"; }
 
@@ -119,11 +120,23 @@ apply_series() {
 	echo "$want" >"$ksrc/.git/lab-series-hash"
 }
 
-if [ -z "${KSRC:-}" ]; then
+source_ready() {
+	[ -d "$ksrc/.git" ] &&
+		git_q rev-parse -q --verify "$BASE_TAG" >/dev/null &&
+		[ "$(series_hash)" = "$(cat "$ksrc/.git/lab-series-hash" 2>/dev/null)" ]
+}
+
+if [ -z "${KSRC:-}" ] && ! source_ready; then
+	flock -u 9
+	flock -x 9
 	[ -d "$ksrc/.git" ] && git_q rev-parse -q --verify "$BASE_TAG" >/dev/null ||
 		unpack_debian
 	apply_series
+	flock -s 9
 fi
+# One build at a time per object directory.
+exec 8>"$kbuild.lock"
+flock 8
 
 kmake() {
 	make -C "$ksrc" O="$kbuild" -j"$JOBS" CC="ccache gcc" \
