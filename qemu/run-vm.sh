@@ -9,6 +9,9 @@
 #   --nodes N            NUMA nodes (default 2)
 #   --mem SIZE           memory per node, QEMU size syntax (default 1G)
 #   --cpuless-last       the last node gets memory but no CPUs (a "slow tier")
+#   --hmat               ACPI HMAT (-machine hmat=on): local 100 ns / 20 GB/s,
+#                        remote 150 ns / 10 GB/s, a CPU-less node 300 ns / 5 GB/s,
+#                        so Linux puts CPU-less nodes in a lower memory tier
 #   --dsa[=PROPS]        add an emulated intel-dsa device (needs our QEMU)
 #   --accel A            tcg (single-threaded, default) | tcg-mt | kvm | auto
 #   --timeout SEC        kill QEMU after SEC seconds (exit 124)
@@ -20,11 +23,11 @@
 # Exit status: QEMU's, or 124 when the timeout killed it.
 set -eu
 
-usage() { sed -n '5,20s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '5,23s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 die() { echo "run-vm: error: $*" >&2; exit 2; }
 
 kernel="" initrd="" append="" qemu=qemu-system-x86_64 cpus=3 nodes=2 mem=1G
-cpuless_last=0 dsa="" accel=tcg timeout=0 interactive=0 dry=0 rundir=""
+cpuless_last=0 hmat=0 dsa="" accel=tcg timeout=0 interactive=0 dry=0 rundir=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=${2:?}; shift ;;
@@ -36,6 +39,7 @@ while [ $# -gt 0 ]; do
 	--nodes) nodes=${2:?}; shift ;;
 	--mem) mem=${2:?}; shift ;;
 	--cpuless-last) cpuless_last=1 ;;
+	--hmat) hmat=1 ;;
 	--dsa) dsa=on ;;
 	--dsa=*) dsa=${1#--dsa=} ;;
 	--accel) accel=${2:?}; shift ;;
@@ -107,11 +111,32 @@ while [ "$n" -lt "$nodes" ]; do
 		last=$((first + share - 1))
 		numa_opts="$numa_opts -numa node,nodeid=$n,memdev=mem$n,cpus=$first-$last"
 		first=$((last + 1))
+	elif [ "$hmat" = 1 ]; then
+		numa_opts="$numa_opts -numa node,nodeid=$n,memdev=mem$n,initiator=0"
 	else
 		numa_opts="$numa_opts -numa node,nodeid=$n,memdev=mem$n"
 	fi
 	n=$((n + 1))
 done
+machine=q35
+if [ "$hmat" = 1 ]; then
+	machine=q35,hmat=on
+	i=0
+	while [ "$i" -lt "$cpu_nodes" ]; do
+		t=0
+		while [ "$t" -lt "$nodes" ]; do
+			if [ "$t" -ge "$cpu_nodes" ]; then lat=300 bw=5G
+			elif [ "$t" = "$i" ]; then lat=100 bw=20G
+			else lat=150 bw=10G
+			fi
+			lb="-numa hmat-lb,initiator=$i,target=$t,hierarchy=memory"
+			numa_opts="$numa_opts $lb,data-type=access-latency,latency=$lat"
+			numa_opts="$numa_opts $lb,data-type=access-bandwidth,bandwidth=$bw"
+			t=$((t + 1))
+		done
+		i=$((i + 1))
+	done
+fi
 case "$mem" in
 *G) total="$(( ${mem%G} * nodes ))G" ;;
 *M) total="$(( ${mem%M} * nodes ))M" ;;
@@ -138,7 +163,7 @@ else
 	serial_opts="-serial file:$rundir/serial.log -serial file:$rundir/results.ktap"
 fi
 # shellcheck disable=SC2086
-set -- "$qemu" -M q35 $accel_opt $cpu_opt -smp "$cpus,sockets=$cpus,cores=1,threads=1" -m "$total" $numa_opts \
+set -- "$qemu" -M "$machine" $accel_opt $cpu_opt -smp "$cpus,sockets=$cpus,cores=1,threads=1" -m "$total" $numa_opts \
 	$dev_opts $fw_opts -nic none -display none -monitor none -no-reboot \
 	$serial_opts -d guest_errors -D "$rundir/guest-errors.log" \
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"

@@ -71,7 +71,7 @@ run_vm() {
 	_dir=$1
 	shift
 	"$top/qemu/run-vm.sh" --kernel "$rundir/bzImage" \
-		--initrd "$rundir/initramfs.cpio.gz" --run-dir "$_dir" \
+		--initrd "${group_initrd:-$rundir/initramfs.cpio.gz}" --run-dir "$_dir" \
 		--qemu "$qemu" --cpus "${CPUS:-3}" --nodes "${NODES:-2}" \
 		--mem "${MEM:-1G}" --accel "${ACCEL:-tcg}" $dsa_opt "$@"
 }
@@ -95,7 +95,7 @@ groups=$(echo "$selection" | awk '!seen[$3]++ { print $3 }')
 nr_groups=$(echo "$groups" | wc -l)
 echo ">> guest: $(echo "$selection" | wc -l) test(s) in $nr_groups boot(s), qemu $qemu, log $rundir" >&2
 
-boot() {	# boot DIR TESTS TIMEOUT
+boot() {	# boot DIR TESTS TIMEOUT [KARGS]
 	: >"$1/serial.log"
 	: >"$1/results.ktap"
 	# Live progress: the KTAP stream, or the whole console with V=1.
@@ -103,7 +103,8 @@ boot() {	# boot DIR TESTS TIMEOUT
 	tail -n +1 -f "$1/$follow" 2>/dev/null | grep --line-buffered -v '^# dmesg: ' &
 	tailpid=$!
 	rc=0
-	run_vm "$1" --append "lab.tests=$2 $kargs" --timeout "$3" || rc=$?
+	# shellcheck disable=SC2086
+	run_vm "$1" --append "lab.tests=$2 $kargs ${4:-}" --timeout "$3" ${group_vm_args:-} || rc=$?
 	sleep 0.3
 	kill "$tailpid" 2>/dev/null || true
 	pkill -P $$ tail 2>/dev/null || true
@@ -113,13 +114,34 @@ boot() {	# boot DIR TESTS TIMEOUT
 # One group: boot, retry a boot flake once, verdict. Prints the exit code.
 run_group() {	# run_group GROUP DIR
 	names=$(echo "$selection" | awk -v g="$1" '$3 == g { print $1 }' | paste -sd, -)
+	# The group's own kernel arguments (manifest.sh: the same for all its tests).
+	gkargs=$(echo "$selection" | awk -v g="$1" '$3 == g { for (i = 4; i <= NF; i++) printf "%s ", $i; exit }')
+	# lab.overlay=NAME: the base initramfs with overlay NAME appended (the
+	# kernel unpacks concatenated archives in order). lab.machine=NAME: a
+	# machine other than the default one.
+	group_initrd="" group_vm_args=""
+	for _a in $gkargs; do
+		case "$_a" in
+		lab.overlay=*)
+			_ov=$OVERLAY_DIR/overlay-${_a#lab.overlay=}.cpio.gz
+			[ -f "$_ov" ] || die "boot '$1' needs $_ov (make rootfs)"
+			group_initrd=$2/initramfs+overlay.cpio.gz
+			mkdir -p "$2"
+			cat "$rundir/initramfs.cpio.gz" "$_ov" >"$group_initrd"
+			;;
+		lab.machine=tiered)
+			# a third, CPU-less node that HMAT makes a slower memory tier
+			group_vm_args="--nodes 3 --cpuless-last --hmat" ;;
+		lab.machine=*) die "boot '$1': unknown $_a (known: lab.machine=tiered)" ;;
+		esac
+	done
 	# Overall limit: boot allowance plus each of the group's test timeouts.
 	limit=${TIMEOUT:-$(echo "$selection" |
 		awk -v g="$1" '$3 == g { s += $2 } END { print s + 180 }')}
 	mkdir -p "$2"
-	echo ">> guest: boot '$1': $names (timeout ${limit}s)" >&2
+	echo ">> guest: boot '$1': $names (timeout ${limit}s${gkargs:+, kernel args: $gkargs})" >&2
 	t0=$(date +%s)
-	boot "$2" "$names" "$limit"
+	boot "$2" "$names" "$limit" "$gkargs"
 	# A guest that died before its first test never ran our code: a boot
 	# flake (e.g. the MTTCG text-patching Oops seen under host load). Boot
 	# once more rather than let it read as a test failure.
@@ -128,7 +150,7 @@ run_group() {	# run_group GROUP DIR
 		mkdir -p "$2/first-boot"
 		cp "$2/serial.log" "$2/results.ktap" "$2/first-boot/"
 		echo ">> guest: died before the first test (log kept in first-boot/); booting once more" >&2
-		boot "$2" "$names" "$limit"
+		boot "$2" "$names" "$limit" "$gkargs"
 		rc=$(cat "$2/qemu.rc")
 	fi
 	echo ">> guest: boot '$1' finished in $(($(date +%s) - t0))s (qemu exit $rc)" >&2

@@ -1,20 +1,21 @@
 # Test selection, shared by the host (tests/run-guest.sh) and the guest's
 # /init (installed as /tests/select.sh), so both agree on what runs.
-# lab_select MANIFEST GLOBS: print "name timeout boot" for each selected test.
+# lab_select MANIFEST GLOBS: print "name timeout boot [karg...]" for each
+# selected test.
 # GLOBS is a comma-separated list of shell globs; empty selects every test of
 # the "default" set, an explicit glob may also name tests of the "extra" set.
 lab_select() {
 	set -f	# the globs are patterns for test names, not for files
-	while read -r _name _timeout _set _boot; do
+	while read -r _name _timeout _set _boot _kargs; do
 		if [ -z "$2" ]; then
-			[ "$_set" = default ] && echo "$_name $_timeout $_boot"
+			[ "$_set" = default ] && echo "$_name $_timeout $_boot${_kargs:+ $_kargs}"
 			continue
 		fi
 		for _glob in $(echo "$2" | tr ',' ' '); do
 			# shellcheck disable=SC2254
 			case "$_name" in
 			$_glob)
-				echo "$_name $_timeout $_boot"
+				echo "$_name $_timeout $_boot${_kargs:+ $_kargs}"
 				break
 				;;
 			esac

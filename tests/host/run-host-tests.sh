@@ -62,6 +62,20 @@ for bad in "--cpus 0" "--cpus x" "--nodes 9" "--mem lots" "--accel fast" \
 	fi
 done
 
+# 2d. The tiered machine: a CPU-less third node, ACPI HMAT entries for every
+# initiator and target, the CPU-less node slower than DRAM.
+code=0
+"$top/qemu/run-vm.sh" --kernel "$tmp/k" --initrd "$tmp/k" --run-dir "$tmp/vm" \
+	--dry-run --nodes 3 --cpuless-last --hmat >"$tmp/out" 2>&1 || code=$?
+if [ "$code" = 0 ] && grep -q "'q35,hmat=on'" "$tmp/out" &&
+	grep -q "'node,nodeid=2,memdev=mem2,initiator=0'" "$tmp/out" &&
+	[ "$(grep -o 'hmat-lb,' "$tmp/out" | wc -l)" = 12 ] &&
+	grep -q "initiator=0,target=2,hierarchy=memory,data-type=access-latency,latency=300'" "$tmp/out"; then
+	result OK "launcher-tiered-machine"
+else
+	result FAIL "launcher-tiered-machine" "exit $code: $(cat "$tmp/out")"
+fi
+
 # 2b. tests/make-test.sh: when make fails before the test recipe (a broken
 # Makefile in a bisected commit), a code left by an earlier run is not
 # reported as this run's: 125, untestable.
@@ -76,6 +90,29 @@ if [ "$code" = 125 ]; then
 	result OK "make-test-ignores-stale-exit-code"
 else
 	result FAIL "make-test-ignores-stale-exit-code" "exit $code, want 125"
+fi
+
+# 2c. tests/manifest.sh: karg= tags reach the manifest and the selection;
+# tests of one boot group that ask for different kernel arguments are refused.
+mkdir -p "$tmp/m"
+printf '/* lab:test timeout=5 set=default boot=g karg=cma=16M karg=lab.overlay=x */\n' >"$tmp/m/a.c"
+printf '/* lab:test timeout=5 set=default boot=g karg=cma=16M karg=lab.overlay=x */\n' >"$tmp/m/b.c"
+printf '/* lab:test timeout=5 set=default boot=g karg=cma=32M */\n' >"$tmp/m/c.c"
+code=0
+"$top/tests/manifest.sh" "$tmp/m/a.c" "$tmp/m/b.c" >"$tmp/manifest" 2>"$tmp/out" || code=$?
+sel=$(. "$top/tests/select.sh"; lab_select "$tmp/manifest" "")
+if [ "$code" = 0 ] && [ "$(sed -n 1p "$tmp/manifest")" = "a 5 default g cma=16M lab.overlay=x" ] &&
+	[ "$(echo "$sel" | sed -n 2p)" = "b 5 g cma=16M lab.overlay=x" ]; then
+	result OK "manifest-kargs"
+else
+	result FAIL "manifest-kargs" "exit $code, manifest: $(cat "$tmp/manifest"), selection: $sel"
+fi
+code=0
+"$top/tests/manifest.sh" "$tmp/m/a.c" "$tmp/m/c.c" >"$tmp/manifest" 2>"$tmp/out" || code=$?
+if [ "$code" != 0 ] && grep -q 'boot group g ask for different kernel arguments' "$tmp/out"; then
+	result OK "manifest-rejects-mixed-group-kargs"
+else
+	result FAIL "manifest-rejects-mixed-group-kargs" "exit $code: $(cat "$tmp/out")"
 fi
 
 # 3. End to end: a guest test that fails must fail the run (exit 1), and the
