@@ -5,7 +5,8 @@
 # Usage: rootfs/build-initramfs.sh OUT.cpio.gz KBUILD GUEST_BIN_DIR MANIFEST [KO...]
 #   KBUILD        kernel build dir (has lab-modules/ from modules_install)
 #   GUEST_BIN_DIR static guest programs and scripts, copied to /tests/bin
-#   MANIFEST      "name timeout set" lines, copied to /tests/manifest
+#   MANIFEST      "name timeout set boot [karg...]" lines (tests/manifest.sh),
+#                 copied to /tests/manifest
 #   KO...         out-of-tree modules, installed under /lib/modules/<rel>/extra
 set -eu
 
@@ -16,6 +17,7 @@ set -eu
 out=$1 kbuild=$2 bindir=$3 manifest=$4
 shift 4
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 busybox=/bin/busybox
 
 die() { echo "rootfs: error: $*" >&2; exit 1; }
@@ -38,8 +40,11 @@ for applet in $("$busybox" --list-full); do
 done
 cp "$here/init" init
 chmod 755 init
-printf 'root:x:0:0:root:/root:/bin/sh\n' >etc/passwd
-printf 'root:x:0:\n' >etc/group
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n' >etc/passwd
+printf 'root:x:0:\nnogroup:x:65534:\n' >etc/group
+
+# Debian's mke2fs: busybox's makes ext2 only, the lab wants real ext4.
+install_debian_bin "$stage" /usr/sbin/mke2fs usr/sbin
 
 cp -a "$kbuild/lab-modules/lib/modules/$rel" lib/modules/
 rm -f "lib/modules/$rel/build" "lib/modules/$rel/source"
@@ -53,10 +58,6 @@ cp -a "$bindir"/. tests/bin/
 cp "$manifest" tests/manifest
 cp "$here/../tests/select.sh" tests/select.sh
 
-# Reproducible archive: sorted names, fixed owner, no timestamps in gzip.
-find . -mindepth 1 | LC_ALL=C sort |
-	cpio --quiet -o -H newc -R 0:0 --reproducible | gzip -n -1 >"$out.tmp"
-mv "$out.tmp" "$out"
 cd /
-rm -rf "$stage"
+pack_cpio "$stage" "$out"
 echo ">> rootfs: $out ($(du -k "$out" | cut -f1) KiB, kernel $rel)" >&2

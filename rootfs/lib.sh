@@ -1,0 +1,29 @@
+# Sourced by the rootfs scripts.
+
+# install_debian_bin STAGE BIN DEST: copy Debian's dynamically linked BIN (an
+# absolute host path) to STAGE/DEST/<name>, drop a busybox applet of that
+# name, and add the shared libraries and loader ldd names.
+install_debian_bin() {
+	_stage=$1 _bin=$2 _dest=$3
+	[ -x "$_bin" ] || { echo "rootfs: error: $_bin missing: run 'make deps'" >&2; return 1; }
+	_name=$(basename "$_bin")
+	for _d in bin sbin usr/bin usr/sbin; do
+		[ -L "$_stage/$_d/$_name" ] && rm -f "$_stage/$_d/$_name"
+	done
+	mkdir -p "$_stage/$_dest"
+	cp "$_bin" "$_stage/$_dest/$_name"
+	ldd "$_bin" | awk '/=> \//{ print $3 } /^[ \t]*\/.*ld-linux/{ print $1 }' |
+	while read -r _lib; do
+		mkdir -p "$_stage$(dirname "$_lib")"
+		[ -e "$_stage$_lib" ] || cp -L "$_lib" "$_stage$_lib"
+	done
+}
+
+# pack_cpio STAGE OUT: STAGE as a reproducible gzip'ed newc archive (sorted
+# names, fixed owner, no timestamps), then STAGE removed.
+pack_cpio() {
+	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio --quiet -o -H newc -R 0:0 --reproducible | gzip -n -1) >"$2.tmp"
+	mv "$2.tmp" "$2"
+	rm -rf "$1"
+}
