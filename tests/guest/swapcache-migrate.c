@@ -48,19 +48,10 @@ static const char *const mode_names[NR_MODES] = {
 
 static uint64_t seed;
 
-/* Pages of @buf in the swap cache, with the low slot among their entries. */
+/* Pages of @buf in the swap cache. */
 static long in_swap_cache(void *buf)
 {
-	struct page_info pi;
-	long n = 0;
-	size_t off;
-
-	for (off = 0; off < BUF_BYTES; off += PAGE_SIZE_4K) {
-		if (page_info((char *)buf + off, &pi))
-			return -1;
-		n += page_flag(&pi, KPF_SWAPCACHE);
-	}
-	return n;
+	return kpage_count(buf, BUF_BYTES, KPF_SWAPCACHE);
 }
 
 /* After page-out: did the entries land on type 0 and include LOW_SLOT? */
@@ -89,7 +80,7 @@ static void mode_enter(enum mode mode)
 	case MODE_STOCK:
 		break;
 	case MODE_CPU_BATCH:
-		if (file_write(MC_SYSCTL_BATCH_COPY, "1") || mc_trace_enable(true))
+		if (mc_cpu_batch(true))
 			ktap_abort("cannot set %s or trace the batch copy",
 				   MC_SYSCTL_BATCH_COPY);
 		break;
@@ -106,10 +97,8 @@ static void mode_enter(enum mode mode)
 
 static void mode_leave(enum mode mode)
 {
-	if (mode == MODE_CPU_BATCH) {
-		file_write(MC_SYSCTL_BATCH_COPY, "0");
-		mc_trace_enable(false);
-	}
+	if (mode == MODE_CPU_BATCH)
+		mc_cpu_batch(false);
 	if (mode == MODE_DSA && dsam_unload())
 		ktap_diag("cannot unload %s", DSAM_MODULE);
 }

@@ -245,3 +245,11 @@ bool rt_set_roundtrips(struct rt_set *set, uint64_t seed)
 		ok = false;
 	return ok;
 }
+
+int mc_cpu_batch(bool on)
+{
+	int ret = file_write(MC_SYSCTL_BATCH_COPY, on ? "1" : "0");
+	int trace = mc_trace_enable(on);
+
+	return ret ? ret : trace;
+}

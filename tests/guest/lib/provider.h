@@ -81,6 +81,12 @@ int mc_trace_enable(bool on);
 long mc_trace_count(const char *needle);
 
 /*
+ * The CPU batch copy (vm.migrate_batch_copy) with its tracepoint, on (the
+ * trace buffer cleared) or off.  0 or -errno.
+ */
+int mc_cpu_batch(bool on);
+
+/*
  * Move [@buf, @buf + @len) between @from and @to @rounds times, starting
  * with @to (@from, @to, @from...), checking every status and then every
  * byte against the pattern of @seed.  Returns 0 if all went well, else a

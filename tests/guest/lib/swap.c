@@ -93,41 +93,6 @@ int zram_swap_off(void)
 	return file_write(ZRAM_SYS "/reset", "1");
 }
 
-static int pread_u64(const char *path, uint64_t index, uint64_t *val)
-{
-	int fd, ret = 0;
-
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	if (pread(fd, val, sizeof(*val), index * sizeof(*val)) != sizeof(*val))
-		ret = -EIO;
-	close(fd);
-	return ret;
-}
-
-int page_info(const void *addr, struct page_info *pi)
-{
-	uint64_t ent;
-	int ret;
-
-	memset(pi, 0, sizeof(*pi));
-	ret = pread_u64("/proc/self/pagemap", (uintptr_t)addr / PAGE_SIZE_4K,
-			&ent);
-	if (ret)
-		return ret;
-	pi->present = ent >> 63 & 1;
-	pi->swapped = ent >> 62 & 1;
-	if (pi->swapped) {
-		pi->swap_type = ent & 0x1f;
-		pi->swap_offset = ent >> 5 & ((1ULL << 50) - 1);
-	}
-	if (!pi->present)
-		return 0;
-	pi->pfn = ent & ((1ULL << 55) - 1);
-	return pread_u64("/proc/kpageflags", pi->pfn, &pi->kflags);
-}
-
 long swap_out(void *buf, size_t len)
 {
 	struct page_info pi;

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * swap.h - a zram swap device for the guest tests, and what the kernel says
- * about one page: its swap entry (/proc/self/pagemap) and its flags
- * (/proc/kpageflags).
+ * swap.h - a zram swap device for the guest tests (the state of one page,
+ * swap entry and flags, is kpage.h's).
  *
  * zram is a synchronous swap device: a swap-in of an entry with a single
  * reference skips the swap cache.  A test that wants swap-cache folios
@@ -17,16 +16,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "kpage.h"
+
 #define ZRAM_DEV	"/dev/zram0"
 #define ZRAM_SYS	"/sys/block/zram0"
-
-/* /proc/kpageflags bits (include/uapi/linux/kernel-page-flags.h) */
-#define KPF_LOCKED	0
-#define KPF_DIRTY	4
-#define KPF_LRU		5
-#define KPF_ANON	12
-#define KPF_SWAPCACHE	14
-#define KPF_THP		22
 
 /*
  * Make a fresh zram0 of @bytes and swap on it; it must become the first
@@ -38,22 +31,6 @@ int zram_swap_on(uint64_t bytes);
 int zram_swap_off(void);
 /* Number of active swap devices (lines of /proc/swaps), or -errno. */
 int swap_devices(void);
-
-/* What /proc/self/pagemap says about the page at @addr. */
-struct page_info {
-	bool present;
-	bool swapped;
-	unsigned int swap_type;
-	uint64_t swap_offset;
-	uint64_t pfn;		/* present pages only */
-	uint64_t kflags;	/* /proc/kpageflags of @pfn, present pages only */
-};
-
-int page_info(const void *addr, struct page_info *pi);
-static inline bool page_flag(const struct page_info *pi, int bit)
-{
-	return pi->present && (pi->kflags >> bit & 1);
-}
 
 /*
  * MADV_PAGEOUT [@buf, @buf + @len) and check every page left memory for

@@ -150,6 +150,13 @@ long pages_per_node(const void *buf, size_t len, size_t stride,
 long move_range(void *buf, size_t len, size_t stride, int node);
 
 /*
+ * move_range() with move_pages(2) @flags: MPOL_MF_MOVE_ALL also moves pages
+ * other processes map (KSM pages, pages shared with a fork), as root.
+ */
+long move_range_flags(void *buf, size_t len, size_t stride, int node,
+		      int flags);
+
+/*
  * True if every @stride-th page of [@buf, @buf + @len) is on @node; if not,
  * ktap_diag() how many are.
  */
