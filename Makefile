@@ -54,7 +54,7 @@ GUEST_LDLIBS   := -lnuma -lpthread -lm
 
 VERDICT := $(HOST_OUT)/ktap-verdict
 
-.PHONY: help deps kernel module rootfs qemu run test test-host test-guest test-debug build-all \
+.PHONY: help deps kernel module rootfs qemu run test test-host test-guest test-debug test-suites build-all \
         check-patches print-kbuild print-ksrc clean distclean guest-bins
 
 help:
@@ -78,6 +78,8 @@ help:
 	@echo "  test-guest     only boot and run the guest tests (no host tests)"
 	@echo "  test-debug     the guest tests on the debug kernel (FLAVOUR=debug: KASAN, lockdep,"
 	@echo "                 kmemleak scan after the tests); CI runs it after 'make test'"
+	@echo "  test-suites    the kernel's mm selftests, stress-ng --verify and numactl's tools in the"
+	@echo "                 guest with dsa_migrate registered (tests/README: allow-list); CI runs it"
 	@echo "  check-patches  scripts/checkpatch.pl --strict on kernel-patches/ and module/"
 	@echo "  bench-migrate  DSA=1 guest run of bench-migrate: move_pages GB/s, CPU vs DMA 1/2/4 channels,"
 	@echo "                 4K/64K/2M folios; table + PNG in $(BUILD)/bench-migrate/"
@@ -163,19 +165,34 @@ $(GUEST_OUT)/manifest: $(GUEST_C_SRCS) $(GUEST_SH_SRCS) tests/manifest.sh
 
 guest-bins: $(GUEST_BINS) $(GUEST_OUT)/manifest
 
-# The kernel's own mm migration selftest, built statically from the kernel
-# tree, for tests/guest/provider-selftest-migration.sh (engineer B).
-SELFTEST_MM := $(KSRC_DIR)/tools/testing/selftests/mm
-$(GUEST_OUT)/bin/mm-migration: $(SELFTEST_MM)/migration.c $(SELFTEST_MM)/thp_settings.c
-	@mkdir -p $(@D)
-	@echo ">> guest: mm-migration (kernel selftest)" >&2
-	@gcc -static -O2 -D_GNU_SOURCE -I$(SELFTEST_MM)/.. -I$(KBUILD_DIR)/usr/include \
-		$^ -o $@ -lnuma -lpthread
+# The kernel's own mm selftests, built statically from the kernel tree with
+# its selftests Makefile: provider-selftest-migration and the suite-* tests
+# run them from the "suites" overlay.
+SELFTEST_MM   := $(KSRC_DIR)/tools/testing/selftests/mm
+SUITES_OUT    := $(BUILD)/$(FLAVOUR)/suites
+KSELFTEST_MM  := migration compaction_test ksm_tests ksm_functional_tests \
+                 transhuge-stress hmm-tests
+SUITE_DEBIAN_BINS := /usr/bin/stress-ng /usr/bin/numactl /usr/bin/migratepages \
+                 /usr/bin/migspeed
+OVERLAY_SUITES := $(BUILD)/$(FLAVOUR)/overlay-suites.cpio.gz
 
-guest-bins: $(GUEST_OUT)/bin/mm-migration
+$(SUITES_OUT)/kselftest-mm/.built: $(wildcard $(SELFTEST_MM)/*.c $(SELFTEST_MM)/*.h)
+	@mkdir -p $(@D)
+	@echo ">> guest: kernel mm selftests: $(KSELFTEST_MM)" >&2
+	@$(MAKE) -s -C $(SELFTEST_MM) OUTPUT=$(@D) LDFLAGS=-static \
+		KHDR_INCLUDES="-isystem $(KBUILD_DIR)/usr/include" \
+		$(addprefix $(@D)/,$(KSELFTEST_MM)) 2>$(@D)/build.log || \
+		{ cat $(@D)/build.log >&2; exit 1; }
+	@strip $(addprefix $(@D)/,$(KSELFTEST_MM))
+	@touch $@
+
+$(OVERLAY_SUITES): $(SUITES_OUT)/kselftest-mm/.built rootfs/build-overlay.sh rootfs/lib.sh
+	@rm -rf $(SUITES_OUT)/stage && mkdir -p $(SUITES_OUT)/stage/kselftest-mm
+	@cp $(addprefix $(SUITES_OUT)/kselftest-mm/,$(KSELFTEST_MM)) $(SUITES_OUT)/stage/kselftest-mm/
+	@rootfs/build-overlay.sh $@ $(SUITES_OUT)/stage /suites $(SUITE_DEBIAN_BINS)
 
 rootfs: module
-	@$(MAKE) guest-bins
+	@$(MAKE) guest-bins $(OVERLAY_SUITES)
 	@$(TOP)/rootfs/build-initramfs.sh $(INITRD) $(KBUILD_DIR) $(GUEST_OUT)/bin \
 		$(GUEST_OUT)/manifest $$(cat $(MOD_OUT)/ko.list)
 
@@ -191,7 +208,7 @@ $(VERDICT): tests/host/ktap-verdict.c
 	@gcc -O2 -Wall -Wextra -Werror -o $@ $<
 
 RUN_ENV = BUILD=$(BUILD) VERDICT=$(VERDICT) BZIMAGE=$(BZIMAGE) INITRD=$(INITRD) \
-	KCONFIG=$(KBUILD_DIR)/.config MANIFEST=$(GUEST_OUT)/manifest \
+	KCONFIG=$(KBUILD_DIR)/.config MANIFEST=$(GUEST_OUT)/manifest OVERLAY_DIR=$(BUILD)/$(FLAVOUR) \
 	CPUS=$(CPUS) NODES=$(NODES) MEM=$(MEM) ACCEL=$(ACCEL) DSA=$(DSA) \
 	QEMU_BIN_FILE=$(QEMU_BIN_FILE) TIMEOUT=$(TIMEOUT) V=$(V)
 
@@ -225,6 +242,12 @@ test-guest:
 # the host tests do not depend on the flavour.
 test-debug:
 	@$(MAKE) test FLAVOUR=debug HOST_TESTS=0
+
+# Independent suites in the guest (tests/guest/suite-*: the kernel's mm
+# selftests, stress-ng, numactl) with dsa_migrate registered, from the
+# "suites" initramfs overlay; CI runs it after 'make test'.
+test-suites:
+	@$(MAKE) test HOST_TESTS=0 T='suite-*'
 
 run: build-all
 	@$(RUN_ENV) tests/run-guest.sh --interactive --tests '$(T)' --kargs '$(KARGS)'

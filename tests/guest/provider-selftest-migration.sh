@@ -1,7 +1,7 @@
 #!/bin/sh
 # provider-selftest-migration - the kernel's own mm migration selftest
 # (tools/testing/selftests/mm/migration.c of the patched tree, built
-# statically as /tests/bin/mm-migration) run twice: with no provider and
+# statically into the "suites" overlay) run twice: with no provider and
 # with the CPU test provider registered, as an independent check of the
 # batch-copy path.  Its tests move pages between two nodes for 20 s each
 # while other threads touch them (migration entry waits), for anonymous,
@@ -12,36 +12,21 @@
 # 6.12.117 kernel of this lab, without the series and with 4 or 16 huge
 # pages, and hugetlb folios never go through the batch copy.
 #
-# lab:test timeout=600 set=extra
+# lab:test timeout=600 set=extra boot=suites karg=lab.overlay=suites
 #
 # Usage: provider-selftest-migration.sh   (no arguments; prints KTAP)
 set -eu
 
 [ $# -eq 0 ] || { echo "usage: $0" >&2; exit 2; }
 
-bin=$(dirname "$0")/mm-migration
+bin=/suites/kselftest-mm/migration
 mod=migrate_test_provider
 params=/sys/module/$mod/parameters
 
-echo "KTAP version 1"
-echo "1..6"
-
-fail=0
-n=0
-result() { # result <0|1> <name>
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		fail=1
-	fi
-}
-abort() {
-	echo "# ERROR: $*"
-	while [ "$n" -lt 6 ]; do result 1 "aborted"; done
-	exit 1
-}
+. "$(dirname "$0")/suite-common"
+suite_plan 6
+result() { suite_result "$@"; }
+abort() { suite_abort 6 "$*"; }
 
 [ -x "$bin" ] || abort "$bin missing (selftest not built into the rootfs)"
 [ ! -d "/sys/module/$mod" ] || abort "$mod already loaded by someone else"
@@ -89,7 +74,5 @@ echo 0 >"$params/enable" && rmmod "$mod" || st=1
 echo 0 >/proc/sys/vm/nr_hugepages
 result "$st" "provider_unloaded"
 
-n=$((n + 1))
-echo "ok $n selftest_shared_anon_htlb # SKIP fails on the stock kernel too (hugetlb is never batch-copied)"
-
-exit "$fail"
+suite_skip migration.shared_anon_htlb
+suite_finish
