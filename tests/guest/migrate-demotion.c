@@ -68,42 +68,11 @@ static long on_node(const void *buf, size_t len, int node)
 	       counts[node] : -1;
 }
 
-struct evidence {
-	long events, by_provider, declined, cpu;
-	uint64_t folios;
-	int last_decline;
-};
-
-static int evidence_line(const char *text, void *arg)
-{
-	struct evidence *e = arg;
-	unsigned int copied = 0;
-	const char *p;
-	int result = -1;
-
-	if (strncmp(text, "reason=demotion ", 16))
-		return 0;
-	e->events++;
-	p = strstr(text, "nr_copied=");
-	if (p)
-		sscanf(p, "nr_copied=%u result=%d", &copied, &result);
-	if (strstr(text, "copier=provider") && result == 0 && copied) {
-		e->by_provider++;
-		e->folios += copied;
-	} else if (strstr(text, "copier=provider")) {
-		e->declined++;
-		e->last_decline = result;
-	} else {
-		e->cpu++;
-	}
-	return 0;
-}
-
 int main(void)
 {
 	const char *args[] = { "min_batch_pages=1", NULL };
 	uint64_t seed = pattern_seed(), total = 0, t0;
-	struct evidence e = { 0 };
+	struct mc_evidence e;
 	size_t filled = 0, max;
 	int tier0, tier2;
 	char *cold, *fill;
@@ -149,7 +118,8 @@ int main(void)
 		  COLD_BYTES / PAGE_SIZE_4K, SLOW_NODE,
 		  on_node(fill, filled > max ? max : filled, SLOW_NODE));
 
-	trace_for_each("mm_migrate_copy_batch", evidence_line, &e);
+	if (mc_trace_evidence("demotion", &e))
+		ktap_diag("cannot read the trace buffer");
 	ktap_diag("demotion: %ld batch events, %ld copied by the provider (%" PRIu64
 		  " folios), %ld declined by it (last result %d), %ld CPU batch copies",
 		  e.events, e.by_provider, e.folios, e.declined, e.last_decline,

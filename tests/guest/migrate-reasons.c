@@ -137,33 +137,6 @@ static void region_unmap(struct region *r)
 	memset(r, 0, sizeof(*r));
 }
 
-struct evidence {
-	char want[40];		/* "reason=<name> " */
-	long events;		/* events with that reason */
-	long by_provider;	/* ... copied by the provider, result 0 */
-	uint64_t folios;	/* folios those copied */
-};
-
-static int evidence_line(const char *text, void *arg)
-{
-	struct evidence *e = arg;
-	unsigned int copied = 0;
-	const char *p;
-	int result = -1;
-
-	if (strncmp(text, e->want, strlen(e->want)))
-		return 0;
-	e->events++;
-	p = strstr(text, "nr_copied=");
-	if (p)
-		sscanf(p, "nr_copied=%u result=%d", &copied, &result);
-	if (strstr(text, "copier=provider") && result == 0 && copied) {
-		e->by_provider++;
-		e->folios += copied;
-	}
-	return 0;
-}
-
 /* Clear the trace buffer: what follows is this reason's evidence. */
 static void evidence_start(void)
 {
@@ -173,12 +146,13 @@ static void evidence_start(void)
 
 static bool evidence_check(const char *reason)
 {
-	struct evidence e = { 0 };
+	struct mc_evidence e;
 
-	snprintf(e.want, sizeof(e.want), "reason=%s ", reason);
-	trace_for_each("mm_migrate_copy_batch", evidence_line, &e);
+	if (mc_trace_evidence(reason, &e))
+		ktap_diag("cannot read the trace buffer");
 	ktap_diag("%s: %ld batch events, %ld copied by the provider (%" PRIu64
-		  " folios)", reason, e.events, e.by_provider, e.folios);
+		  " folios), %ld declined by it, %ld CPU batch copies", reason,
+		  e.events, e.by_provider, e.folios, e.declined, e.cpu);
 	return ktap_ok(e.by_provider > 0, "%s_reached_provider", reason);
 }
 

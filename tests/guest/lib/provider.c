@@ -253,3 +253,45 @@ int mc_cpu_batch(bool on)
 
 	return ret ? ret : trace;
 }
+
+struct evidence_arg {
+	char want[48];
+	struct mc_evidence *e;
+};
+
+static int evidence_line(const char *text, void *arg)
+{
+	struct evidence_arg *a = arg;
+	struct mc_evidence *e = a->e;
+	unsigned int copied = 0;
+	const char *p;
+	int result = -1;
+
+	if (strncmp(text, a->want, strlen(a->want)))
+		return 0;
+	e->events++;
+	p = strstr(text, "nr_copied=");
+	if (p)
+		sscanf(p, "nr_copied=%u result=%d", &copied, &result);
+	if (!strstr(text, "copier=provider")) {
+		e->cpu++;
+	} else if (result == 0 && copied) {
+		e->by_provider++;
+		e->folios += copied;
+	} else {
+		e->declined++;
+		e->last_decline = result;
+	}
+	return 0;
+}
+
+int mc_trace_evidence(const char *reason, struct mc_evidence *e)
+{
+	struct evidence_arg a = { .e = e };
+	long ret;
+
+	memset(e, 0, sizeof(*e));
+	snprintf(a.want, sizeof(a.want), "reason=%s ", reason);
+	ret = trace_for_each(MC_EVENT, evidence_line, &a);
+	return ret < 0 ? (int)ret : 0;
+}

@@ -86,6 +86,19 @@ long mc_trace_count(const char *needle);
  */
 int mc_cpu_batch(bool on);
 
+/* What the buffered mm_migrate_copy_batch events of one migrate reason say. */
+struct mc_evidence {
+	long events;		/* events with that reason */
+	long by_provider;	/* copied by the provider: result 0, nr_copied > 0 */
+	long declined;		/* offered to the provider, not copied */
+	long cpu;		/* CPU batch copies */
+	uint64_t folios;	/* folios the provider copied */
+	int last_decline;	/* result of the last declined batch */
+};
+
+/* Tally the events of @reason ("compaction", "demotion"...): 0 or -errno. */
+int mc_trace_evidence(const char *reason, struct mc_evidence *e);
+
 /*
  * Move [@buf, @buf + @len) between @from and @to @rounds times, starting
  * with @to (@from, @to, @from...), checking every status and then every
