@@ -167,14 +167,15 @@ guest-bins: $(GUEST_BINS) $(GUEST_OUT)/manifest
 
 # The kernel's own mm selftests, built statically from the kernel tree with
 # its selftests Makefile: provider-selftest-migration and the suite-* tests
-# run them from the "suites" overlay.
+# run them from the "suites" overlay.  Static user programs and tools: one
+# overlay for every flavour, built once.
 SELFTEST_MM   := $(KSRC_DIR)/tools/testing/selftests/mm
-SUITES_OUT    := $(BUILD)/$(FLAVOUR)/suites
+SUITES_OUT    := $(BUILD)/suites
 KSELFTEST_MM  := migration compaction_test ksm_tests ksm_functional_tests \
                  transhuge-stress hmm-tests
 SUITE_DEBIAN_BINS := /usr/bin/stress-ng /usr/bin/numactl /usr/bin/migratepages \
                  /usr/bin/migspeed
-OVERLAY_SUITES := $(BUILD)/$(FLAVOUR)/overlay-suites.cpio.gz
+OVERLAY_SUITES := $(BUILD)/overlay-suites.cpio.gz
 
 $(SUITES_OUT)/kselftest-mm/.built: $(wildcard $(SELFTEST_MM)/*.c $(SELFTEST_MM)/*.h)
 	@mkdir -p $(@D)
@@ -208,7 +209,7 @@ $(VERDICT): tests/host/ktap-verdict.c
 	@gcc -O2 -Wall -Wextra -Werror -o $@ $<
 
 RUN_ENV = BUILD=$(BUILD) VERDICT=$(VERDICT) BZIMAGE=$(BZIMAGE) INITRD=$(INITRD) \
-	KCONFIG=$(KBUILD_DIR)/.config MANIFEST=$(GUEST_OUT)/manifest OVERLAY_DIR=$(BUILD)/$(FLAVOUR) \
+	KCONFIG=$(KBUILD_DIR)/.config MANIFEST=$(GUEST_OUT)/manifest OVERLAY_DIR=$(BUILD) \
 	CPUS=$(CPUS) NODES=$(NODES) MEM=$(MEM) ACCEL=$(ACCEL) DSA=$(DSA) \
 	QEMU_BIN_FILE=$(QEMU_BIN_FILE) TIMEOUT=$(TIMEOUT) V=$(V)
 

@@ -1,7 +1,7 @@
 #!/bin/sh
-# suite-common - sourced by the suite-* tests (installed without .sh), which run independent test
-# suites (the kernel's mm selftests, stress-ng, numactl) in the guest with
-# dsa_migrate registered.  A tool, not a test.
+# suite-common - sourced by the suite-* tests (installed without .sh), which
+# run independent test suites (the kernel's mm selftests, stress-ng,
+# numactl) in the guest with dsa_migrate registered.  A tool, not a test.
 #
 # Each invocation of a suite program is one KTAP result.  An invocation or
 # subtest that fails or skips here for a known reason is on the allow-list
