@@ -18,7 +18,6 @@ SUITE_LOG=/tmp/suite.out
 # name|reason: invocations and subtests that may not pass in this guest.
 SUITE_ALLOWLIST='
 migration.shared_anon_htlb|fails on the stock 6.12.117 kernel too (move_pages keeps returning 1 for a shared hugetlb page); hugetlb never takes the batch copy
-ksm_tests.unmerge|fails intermittently with no provider and no batch copy too (4 of 10 back-to-back runs here): after the two writes, the one scan the test waits for does not always bring pages_shared to 0, which reads 0 a moment later
 '
 
 suite_n=0
