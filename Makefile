@@ -13,6 +13,7 @@ CACHE     ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/dsa-migrate-devenv
 FLAVOUR   ?= default
 KSRC      ?=
 T         ?=
+CMD       ?=
 KARGS     ?=
 CPUS      ?= 3
 NODES     ?= 2
@@ -70,7 +71,8 @@ help:
 	@echo "  module         build the out-of-tree modules ($(OOT_MODULES))"
 	@echo "  rootfs         build the initramfs (busybox, /init, guest tests, modules)"
 	@echo "  qemu           build our QEMU (emulated DSA + MOVDIR64B), see qemu/README.md"
-	@echo "  run            boot to a shell (tests and modules present); quit: poweroff -f or Ctrl-a x"
+	@echo "  run            boot, show the offload (demo: DSA, WQ, dsa_migrate, CPU vs DSA moves,"
+	@echo "                 every byte checked), then a shell; quit: poweroff -f or Ctrl-a x"
 	@echo "  test           test-host, then boot and run the guest tests; verdict code in"
 	@echo "                 build/exit-code; tests/make-test.sh exits with it: 0 pass, 1 fail,"
 	@echo "                 2 timeout, 3 crash, 125 build failure (git bisect skip)"
@@ -100,6 +102,9 @@ help:
 	@echo "  KSRC=$(KSRC)   external kernel tree to build instead (no series applied; for git bisect)"
 	@echo "  T=$(T)   guest tests to run: comma-separated globs (empty: the default set)"
 	@echo "  KARGS=$(KARGS)   extra kernel command-line arguments"
+	@echo "  CMD='...'   make run: boot, run this shell command in the guest, print its output;"
+	@echo "                 its exit status in build/exit-code (tests/make-test.sh run CMD=... exits"
+	@echo "                 with it; 2: guest timeout, 3: guest ended without one)"
 	@echo "  CPUS=$(CPUS) NODES=$(NODES) MEM=$(MEM)   vCPUs, NUMA nodes, memory per node"
 	@echo "  ACCEL=$(ACCEL)   tcg (single-threaded) | tcg-mt | kvm | auto (kvm if a probe boot works)"
 	@echo "  DSA=$(DSA)   1: our QEMU with the emulated intel-dsa device"
@@ -250,8 +255,16 @@ test-debug:
 test-suites:
 	@$(MAKE) test HOST_TESTS=0 T='suite-*'
 
-run: build-all
-	@$(RUN_ENV) tests/run-guest.sh --interactive --tests '$(T)' --kargs '$(KARGS)'
+# make run CMD='...': the command instead of the demo and the shell; make
+# exits 2 when it fails, its own exit status goes to $(EXIT_CODE)
+# (tests/make-test.sh run CMD=... exits with it). $(value): no make
+# expansion of the command's '$'.
+run: export LAB_CMD = $(value CMD)
+run:
+	@mkdir -p $(BUILD); rm -f $(EXIT_CODE); code=0; \
+	$(MAKE) build-all || code=125; \
+	[ $$code != 0 ] || $(RUN_ENV) tests/run-guest.sh --interactive --tests '$(T)' --kargs '$(KARGS)' || code=$$?; \
+	echo $$code > $(EXIT_CODE); exit $$code
 
 check-patches: kernel
 	@kernel-patches/checkpatch.sh $(KSRC_DIR)

@@ -76,6 +76,46 @@ run_vm() {
 		--mem "${MEM:-1G}" --accel "${ACCEL:-tcg}" $dsa_opt "$@"
 }
 
+# `make run CMD=...`: boot, run the command in the guest, print its output
+# as it comes, exit with its exit status (2: the guest timed out, 3: it
+# ended without reporting one). The command reaches /init in an overlay
+# archive, so any quoting survives.
+run_cmd() {
+	mkdir -p "$rundir/cmd-stage/lab"
+	printf '%s\n' "$LAB_CMD" >"$rundir/cmd-stage/lab/cmd"
+	. "$top/rootfs/lib.sh"
+	pack_cpio "$rundir/cmd-stage" "$rundir/overlay-cmd.cpio.gz"
+	group_initrd=$rundir/initramfs+cmd.cpio.gz
+	cat "$rundir/initramfs.cpio.gz" "$rundir/overlay-cmd.cpio.gz" >"$group_initrd"
+	: >"$rundir/results.ktap"
+	tail -n +1 -f "$rundir/results.ktap" 2>/dev/null | {
+		on=0
+		while IFS= read -r line; do
+			case "$line" in "# lab: cmd exit "*) break ;; esac
+			[ "$on" = 0 ] || printf '%s\n' "$line"
+			[ "$line" != "# lab: cmd start" ] || on=1
+		done
+	} &
+	tailpid=$!
+	rc=0
+	run_vm "$rundir" --append "lab.cmd=1 $kargs" --timeout "${TIMEOUT:-600}" ||
+		rc=$?
+	sleep 0.3
+	kill "$tailpid" 2>/dev/null || true
+	pkill -P $$ tail 2>/dev/null || true
+	code=$(sed -n 's/^# lab: cmd exit \([0-9]*\)$/\1/p' "$rundir/results.ktap")
+	if [ -n "$code" ]; then
+		echo ">> run: command exited $code (guest log: $rundir/serial.log)" >&2
+		exit "$code"
+	elif [ "$rc" = 124 ]; then
+		echo ">> run: the guest timed out after ${TIMEOUT:-600}s (TIMEOUT=); log: $rundir/serial.log" >&2
+		exit 2
+	fi
+	echo ">> run: the guest ended (qemu exit $rc) without the command's exit status; log: $rundir/serial.log" >&2
+	exit 3
+}
+[ -z "${LAB_CMD:-}" ] || run_cmd
+
 # `make run`: the selection, then a shell on this terminal. Without a
 # terminal (a script, CI) nobody can type: run the selection as a test.
 if [ "$interactive" = 1 ]; then

@@ -135,6 +135,23 @@ else
 	result FAIL "harness-reports-failing-guest-test" "no kernel/initramfs built"
 fi
 
+# 3b. `make run CMD=...`: the command's output, unchanged by any quoting
+# layer ('$' and quotes reach the guest's shell), and its exit status.
+if [ -f "${BZIMAGE:-}" ] && [ -f "${INITRD:-}" ]; then
+	code=0
+	# shellcheck disable=SC2016
+	LAB_CMD='x="cmd out"; echo "lab: $x" '"'"'$x'"'"'; uname -s; exit 7' \
+		BUILD=$tmp/cmd "$top/tests/run-guest.sh" --interactive </dev/null \
+		>"$tmp/out" 2>&1 || code=$?
+	if [ "$code" = 7 ] && grep -qx 'lab: cmd out \$x' "$tmp/out" &&
+		grep -qx Linux "$tmp/out"; then
+		result OK "run-cmd-output-and-exit-status"
+	else
+		result FAIL "run-cmd-output-and-exit-status" "exit $code, want 7:
+$(tail -n 20 "$tmp/out")"
+	fi
+fi
+
 # 4. Our QEMU's device tests (qtest), when our QEMU is built.
 if [ -x "$top/qemu/qtest.sh" ] && [ -s "${QEMU_BIN_FILE:-/nonexistent}" ]; then
 	code=0
