@@ -15,19 +15,22 @@
 #   --dsa[=PROPS]        add an emulated intel-dsa device (needs our QEMU)
 #   --accel A            tcg (single-threaded, default) | tcg-mt | kvm | auto
 #   --timeout SEC        kill QEMU after SEC seconds (exit 124)
+#   --watchdog SEC       kill QEMU when the guest has written nothing to its
+#                        result channel (ttyS1) after SEC seconds (exit 121):
+#                        a boot that hangs before /init runs anything
 #   --interactive        console on this terminal (monitor on Ctrl-a c)
 #   --dry-run            print the command line only
 # Writes DIR/serial.log (console), DIR/results.ktap (ttyS1), DIR/reproduce.sh,
 # DIR/qemu.stderr and DIR/guest-errors.log (QEMU's -d guest_errors: what a
 # device model says about a guest programming it wrongly).
-# Exit status: QEMU's, or 124 when the timeout killed it.
+# Exit status: QEMU's, 124 when the timeout killed it, 121 the watchdog.
 set -eu
 
-usage() { sed -n '5,23s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '5,26s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 die() { echo "run-vm: error: $*" >&2; exit 2; }
 
 kernel="" initrd="" append="" qemu=qemu-system-x86_64 cpus=3 nodes=2 mem=1G
-cpuless_last=0 hmat=0 dsa="" accel=tcg timeout=0 interactive=0 dry=0 rundir=""
+cpuless_last=0 hmat=0 dsa="" accel=tcg timeout=0 watchdog=0 interactive=0 dry=0 rundir=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=${2:?}; shift ;;
@@ -44,6 +47,7 @@ while [ $# -gt 0 ]; do
 	--dsa=*) dsa=${1#--dsa=} ;;
 	--accel) accel=${2:?}; shift ;;
 	--timeout) timeout=${2:?}; shift ;;
+	--watchdog) watchdog=${2:?}; shift ;;
 	--interactive) interactive=1 ;;
 	--dry-run) dry=1 ;;
 	-h | --help) usage ;;
@@ -59,6 +63,7 @@ is_uint() { case "$1" in '' | *[!0-9]*) return 1 ;; esac; }
 is_uint "$cpus" && [ "$cpus" -ge 1 ] && [ "$cpus" -le 8 ] || die "--cpus must be 1..8 (kernel NR_CPUS=8), got '$cpus'"
 is_uint "$nodes" && [ "$nodes" -ge 1 ] && [ "$nodes" -le 4 ] || die "--nodes must be 1..4, got '$nodes'"
 is_uint "$timeout" || die "--timeout must be whole seconds, got '$timeout'"
+is_uint "$watchdog" || die "--watchdog must be whole seconds, got '$watchdog'"
 case "$mem" in
 [1-9]*[MG] | [1-9]*[0-9]) ;;
 *) die "--mem must be a size such as 512M or 1G, got '$mem'" ;;
@@ -193,10 +198,33 @@ if [ "$interactive" = 1 ]; then
 	exec "$@"
 fi
 rc=0
-if [ "$timeout" -gt 0 ]; then
-	timeout -k 10 "$timeout" "$@" </dev/null 2>"$rundir/qemu.stderr" || rc=$?
-else
-	"$@" </dev/null 2>"$rundir/qemu.stderr" || rc=$?
+rm -f "$rundir/watchdog-fired"
+# timeout 0: no time limit.
+timeout -k 10 "$timeout" "$@" </dev/null 2>"$rundir/qemu.stderr" &
+qpid=$!
+wdpid=""
+if [ "$watchdog" -gt 0 ]; then
+	(
+		s=0
+		while [ "$s" -lt "$watchdog" ]; do
+			sleep 1
+			[ ! -s "$rundir/results.ktap" ] || exit 0
+			kill -0 "$qpid" 2>/dev/null || exit 0
+			s=$((s + 1))
+		done
+		: >"$rundir/watchdog-fired"
+		kill -TERM "$qpid"
+	) &
+	wdpid=$!
+fi
+wait "$qpid" || rc=$?
+if [ -n "$wdpid" ]; then
+	kill "$wdpid" 2>/dev/null || true
+	wait "$wdpid" 2>/dev/null || true
+fi
+if [ -f "$rundir/watchdog-fired" ]; then
+	echo "run-vm: the guest wrote nothing to its result channel in ${watchdog}s: killed (--watchdog)" >&2
+	rc=121
 fi
 # Kept per boot; shown too, as before, when QEMU had something to say.
 if [ -s "$rundir/qemu.stderr" ]; then

@@ -63,6 +63,12 @@ ln -sfn "$rundir" "$BUILD/runs/latest"
 cp "$BZIMAGE" "$rundir/bzImage"
 cp "$INITRD" "$rundir/initramfs.cpio.gz"
 [ -f "${KCONFIG:-}" ] && cp "$KCONFIG" "$rundir/config"
+# Pattern files without their comments and blank lines, for grep -f.
+sed -e '/^#/d' -e '/^[[:space:]]*$/d' "$here/host/splat-patterns.txt" >"$rundir/splat-patterns"
+sed -e '/^#/d' -e '/^[[:space:]]*$/d' "$here/host/boot-flakes.txt" >"$rundir/boot-flakes"
+# A boot whose /init has written nothing after this many seconds is killed.
+BOOT_WATCHDOG=${BOOT_WATCHDOG:-300}
+case "$BOOT_WATCHDOG" in '' | *[!0-9]*) die "BOOT_WATCHDOG=$BOOT_WATCHDOG is not whole seconds" ;; esac
 # Keep the last 10 runs: each holds a kernel and an initramfs.
 ls -1d "$BUILD"/runs/2* 2>/dev/null | head -n -10 | xargs -r rm -rf
 
@@ -98,8 +104,8 @@ run_cmd() {
 	} &
 	tailpid=$!
 	rc=0
-	run_vm "$rundir" --append "lab.cmd=1 $kargs" --timeout "${TIMEOUT:-600}" ||
-		rc=$?
+	run_vm "$rundir" --append "lab.cmd=1 $kargs" --timeout "${TIMEOUT:-600}" \
+		--watchdog "$BOOT_WATCHDOG" || rc=$?
 	sleep 0.3
 	kill "$tailpid" 2>/dev/null || true
 	pkill -P $$ tail 2>/dev/null || true
@@ -144,14 +150,24 @@ boot() {	# boot DIR TESTS TIMEOUT [KARGS]
 	tailpid=$!
 	rc=0
 	# shellcheck disable=SC2086
-	run_vm "$1" --append "lab.tests=$2 $kargs ${4:-}" --timeout "$3" ${group_vm_args:-} || rc=$?
+	run_vm "$1" --append "lab.tests=$2 $kargs ${4:-}" --timeout "$3" \
+		--watchdog "$BOOT_WATCHDOG" ${group_vm_args:-} || rc=$?
 	sleep 0.3
 	kill "$tailpid" 2>/dev/null || true
 	pkill -P $$ tail 2>/dev/null || true
 	echo "$rc" >"$1/qemu.rc"
 }
 
-# One group: boot, retry a boot flake once, verdict. Prints the exit code.
+# The first kernel-log line of LOG that splat-patterns.txt matches, when it
+# is a known boot flake (host/boot-flakes.txt); nothing otherwise.
+boot_flake() {	# boot_flake LOG
+	_first=$(grep -E '^\[ *[0-9]+\.[0-9]+\] ' "$1" |
+		grep -E -m 1 -f "$rundir/splat-patterns") || return 0
+	echo "$_first" | grep -E -q -f "$rundir/boot-flakes" || return 0
+	echo "$_first" | sed 's/^\[ *[0-9.]*\] //' | cut -c 1-160
+}
+
+# One group: boot, retry a known boot flake once, verdict. Prints the exit code.
 run_group() {	# run_group GROUP DIR
 	names=$(echo "$selection" | awk -v g="$1" '$3 == g { print $1 }' | paste -sd, -)
 	# The group's own kernel arguments (manifest.sh: the same for all its tests).
@@ -182,27 +198,33 @@ run_group() {	# run_group GROUP DIR
 	echo ">> guest: boot '$1': $names (timeout ${limit}s${gkargs:+, kernel args: $gkargs})" >&2
 	t0=$(date +%s)
 	boot "$2" "$names" "$limit" "$gkargs"
-	# A guest that died before its first test never ran our code: a boot
-	# flake (e.g. the MTTCG text-patching Oops seen under host load). Boot
-	# once more rather than let it read as a test failure.
+	# A guest that died before its first test, of a known boot flake (the
+	# MTTCG text-patching Oops seen under host load), is booted once more,
+	# and the run says so. Any other early death is the verdict: a crash.
 	rc=$(cat "$2/qemu.rc")
+	retried=""
+	[ "$rc" = 121 ] && echo ">> guest: boot '$1': no output from /init in ${BOOT_WATCHDOG}s (BOOT_WATCHDOG): killed" >&2
 	if [ "$rc" != 124 ] && ! grep -q '^# lab: start ' "$2/results.ktap"; then
-		mkdir -p "$2/first-boot"
-		cp "$2/serial.log" "$2/results.ktap" "$2/first-boot/"
-		echo ">> guest: died before the first test (log kept in first-boot/); booting once more" >&2
-		boot "$2" "$names" "$limit" "$gkargs"
-		rc=$(cat "$2/qemu.rc")
+		retried=$(boot_flake "$2/serial.log")
+		if [ -n "$retried" ]; then
+			mkdir -p "$2/first-boot"
+			cp "$2/serial.log" "$2/results.ktap" "$2/first-boot/"
+			echo ">> guest: known boot flake before the first test: $retried (log kept in first-boot/); booting once more" >&2
+			boot "$2" "$names" "$limit" "$gkargs"
+			rc=$(cat "$2/qemu.rc")
+		fi
 	fi
 	echo ">> guest: boot '$1' finished in $(($(date +%s) - t0))s (qemu exit $rc)" >&2
 	"$VERDICT" --ktap "$2/results.ktap" --log "$2/serial.log" \
 		--patterns "$here/host/splat-patterns.txt" --json "$2/results.json" \
-		--junit "$2/junit.xml" --qemu-rc "$rc" >"$2/verdict.txt" 2>&1 || true
+		--junit "$2/junit.xml" --qemu-rc "$rc" ${retried:+--retried "$retried"} \
+		>"$2/verdict.txt" 2>&1 || true
 	grep -v -E '^[0-9]+ passed, [0-9]+ failed' "$2/verdict.txt" >&2 || true
 }
 
 # Sum the boots: counts add up, the worst exit code wins (3 crash > 2
 # timeout > 1 fail > 0 pass). results.json and junit.xml hold every boot.
-code=0 passed=0 failed=0 skipped=0
+code=0 passed=0 failed=0 skipped=0 retried_boots=0
 for g in $groups; do
 	dir=$rundir
 	[ "$nr_groups" = 1 ] || dir=$rundir/boot-$g
@@ -213,10 +235,11 @@ for g in $groups; do
 	[ "$c" -le "$code" ] || code=$c
 	passed=$((passed + $(num passed))) failed=$((failed + $(num failed)))
 	skipped=$((skipped + $(num skipped)))
+	! grep -q '"retried": ' "$dir/results.json" || retried_boots=$((retried_boots + 1))
 done
 if [ "$nr_groups" != 1 ]; then
 	{
-		echo "{\"exit_code\": $code, \"passed\": $passed, \"failed\": $failed, \"skipped\": $skipped, \"boots\": {"
+		echo "{\"exit_code\": $code, \"passed\": $passed, \"failed\": $failed, \"skipped\": $skipped, \"retried_boots\": $retried_boots, \"boots\": {"
 		sep=""
 		for g in $groups; do
 			printf '%s"%s": ' "$sep" "$g"
@@ -242,6 +265,7 @@ case "$code" in
 esac
 summary="$passed passed, $failed failed"
 [ "$skipped" = 0 ] || summary="$summary, $skipped skipped"
+[ "$retried_boots" = 0 ] || summary="$summary, $retried_boots boot(s) retried after a known flake"
 echo ">> artifacts: $rundir (serial.log results.ktap results.json junit.xml reproduce.sh)" >&2
 echo "$summary" | tee "$rundir/summary.txt"
 exit "$code"

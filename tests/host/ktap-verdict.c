@@ -307,7 +307,8 @@ static void xml_str(FILE *f, const char *s)
 static const char *result_name[] = { "pass", "fail", "skip" };
 
 static void write_json(struct run *run, const char *path, const char *status,
-		       int code, int passed, int failed, int skipped)
+		       int code, int passed, int failed, int skipped,
+		       const char *retried)
 {
 	FILE *f = fopen(path, "w");
 	int i;
@@ -317,6 +318,11 @@ static void write_json(struct run *run, const char *path, const char *status,
 	fprintf(f, "{\n  \"status\": \"%s\",\n  \"exit_code\": %d,\n", status, code);
 	fprintf(f, "  \"passed\": %d,\n  \"failed\": %d,\n  \"skipped\": %d,\n",
 		passed, failed, skipped);
+	if (retried) {
+		fprintf(f, "  \"retried\": ");
+		json_str(f, retried);
+		fprintf(f, ",\n");
+	}
 	fprintf(f, "  \"tests\": [");
 	for (i = 0; i < run->nr_tests; i++) {
 		struct test *t = &run->tests[i];
@@ -342,7 +348,7 @@ static void write_json(struct run *run, const char *path, const char *status,
 }
 
 static void write_junit(struct run *run, const char *path, const char *status,
-			int failed, int skipped)
+			int failed, int skipped, const char *retried)
 {
 	FILE *f = fopen(path, "w");
 	double total = 0;
@@ -355,7 +361,14 @@ static void write_junit(struct run *run, const char *path, const char *status,
 			total += run->tests[i].seconds;
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	fprintf(f, "<testsuite name=\"guest\" tests=\"%d\" failures=\"%d\" skipped=\"%d\" time=\"%.2f\">\n",
-		run->nr_tests + 1, failed, skipped, total);
+		run->nr_tests + 1 + !!retried, failed, skipped, total);
+	/* A boot retried after a known flake: visible, not a failure. */
+	if (retried) {
+		fprintf(f, "  <testcase classname=\"guest\" name=\"boot-retried\">\n");
+		fprintf(f, "    <system-out>first boot died of a known flake: ");
+		xml_str(f, retried);
+		fprintf(f, "</system-out>\n  </testcase>\n");
+	}
 	for (i = 0; i < run->nr_tests; i++) {
 		struct test *t = &run->tests[i];
 
@@ -394,14 +407,15 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: ktap-verdict --ktap FILE --log FILE --patterns FILE\n"
-		"                    [--json FILE] [--junit FILE] [--qemu-rc N]\n");
+		"                    [--json FILE] [--junit FILE] [--qemu-rc N]\n"
+		"                    [--retried FLAKE]\n");
 	exit(1);
 }
 
 int main(int argc, char **argv)
 {
 	const char *ktap = NULL, *log = NULL, *patterns = NULL;
-	const char *json = NULL, *junit = NULL, *status;
+	const char *json = NULL, *junit = NULL, *retried = NULL, *status;
 	int qemu_rc = 0, passed = 0, failed = 0, skipped = 0, code, i;
 	struct run run = { .plan = -1 };
 
@@ -422,6 +436,8 @@ int main(int argc, char **argv)
 			json = val;
 		else if (!strcmp(opt, "--junit"))
 			junit = val;
+		else if (!strcmp(opt, "--retried"))
+			retried = val;
 		else if (!strcmp(opt, "--qemu-rc")) {
 			qemu_rc = strtol(val, &end, 10);
 			if (*end || !*val)
@@ -474,6 +490,8 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < run.nr_splats; i++)
 		printf("SPLAT %s\n", run.splats[i]);
+	if (retried)
+		printf("RETRIED the first boot died of a known flake: %s\n", retried);
 
 	if (qemu_rc == 124) {
 		status = "timeout";
@@ -498,12 +516,14 @@ int main(int argc, char **argv)
 		code = 0;
 	}
 	if (json)
-		write_json(&run, json, status, code, passed, failed, skipped);
+		write_json(&run, json, status, code, passed, failed, skipped, retried);
 	if (junit)
-		write_junit(&run, junit, status, failed, skipped);
+		write_junit(&run, junit, status, failed, skipped, retried);
 	printf("%d passed, %d failed", passed, failed);
 	if (skipped)
 		printf(", %d skipped", skipped);
+	if (retried)
+		printf(", 1 boot retried");
 	printf("\n");
 	return code;
 }

@@ -152,6 +152,40 @@ $(tail -n 20 "$tmp/out")"
 	fi
 fi
 
+# 3c. Boot handling, with fake-qemu.sh playing the boots: a known boot flake
+# (host/boot-flakes.txt) before the first test is booted once more and the
+# run says so; any other early death is a crash, not retried; a boot whose
+# /init writes nothing is killed by the watchdog, not the run's time limit.
+boot_case() {	# boot_case NAME PLAN WANT_CODE WANT_PLAYED GREP
+	printf '%s\n' $2 >"$tmp/plan"
+	rm -f "$tmp/plan.played"
+	code=0
+	t0=$(date +%s)
+	FAKE_QEMU_PLAN=$tmp/plan QEMU_BIN_FILE=$tmp/fake-qemu-path DSA=0 \
+		BZIMAGE=$tmp/k INITRD=$tmp/k MANIFEST=$tmp/fake-manifest KCONFIG= \
+		BOOT_WATCHDOG=3 TIMEOUT=60 BUILD=$tmp/fake \
+		"$top/tests/run-guest.sh" >"$tmp/out" 2>&1 || code=$?
+	played=$(cat "$tmp/plan.played" 2>/dev/null | paste -sd' ' -)
+	if [ "$code" = "$3" ] && [ "$played" = "$4" ] && grep -q -e "$5" "$tmp/out" &&
+		[ $(($(date +%s) - t0)) -lt 30 ]; then
+		result OK "$1"
+	else
+		result FAIL "$1" "exit $code (want $3), boots played '$played' (want '$4'), '$5' in output?
+$(tail -n 12 "$tmp/out")"
+	fi
+}
+echo "$here/fake-qemu.sh" >"$tmp/fake-qemu-path"
+echo "fake 10 default main" >"$tmp/fake-manifest"
+boot_case boot-known-flake-retried-and-reported "flake pass" 0 "flake pass" \
+	"1 passed, 0 failed, 1 boot(s) retried after a known flake"
+grep -q '"retried": "Oops: int3' "$tmp/fake/runs/latest/results.json" &&
+	grep -q 'name="boot-retried"' "$tmp/fake/runs/latest/junit.xml" &&
+	[ -f "$tmp/fake/runs/latest/first-boot/serial.log" ] ||
+	result FAIL "boot-known-flake-recorded" "no 'retried' in results.json/junit.xml or no first-boot/ log"
+boot_case boot-unknown-death-is-a-crash "panic pass" 3 "panic" "verdict: CRASH"
+boot_case boot-watchdog-kills-a-silent-guest "silent" 3 "silent" \
+	"no output from /init in 3s"
+
 # 4. Our QEMU's device tests (qtest), when our QEMU is built.
 if [ -x "$top/qemu/qtest.sh" ] && [ -s "${QEMU_BIN_FILE:-/nonexistent}" ]; then
 	code=0

@@ -1,0 +1,52 @@
+#!/bin/sh
+# fake-qemu - stands in for qemu-system-x86_64 in the host tests of the
+# harness's boot handling (retry, watchdog): each call plays the next
+# behaviour of the plan file $FAKE_QEMU_PLAN (one word per line, consumed)
+# into the files QEMU's two serial ports would write:
+#   flake   the known boot flake: an int3 Oops while patching text, panic
+#   panic   an unknown death before /init: a panic mounting the root fs
+#   silent  no output at all, until killed
+#   pass    /init's KTAP for one passing test named "fake"
+set -eu
+: "${FAKE_QEMU_PLAN:?}"
+serial="" results=""
+while [ $# -gt 0 ]; do
+	if [ "$1" = -serial ] && [ $# -gt 1 ]; then
+		case "$2" in
+		file:*)
+			if [ -z "$serial" ]; then serial=${2#file:}; else results=${2#file:}; fi
+			;;
+		esac
+		shift
+	fi
+	shift
+done
+[ -n "$serial" ] && [ -n "$results" ] || { echo "fake-qemu: no serial files" >&2; exit 1; }
+step=$(head -n 1 "$FAKE_QEMU_PLAN")
+sed -i 1d "$FAKE_QEMU_PLAN"
+echo "$step" >>"$FAKE_QEMU_PLAN.played"
+klog() { printf '[    1.%06d] %s\n' "$1" "$2" >>"$serial"; }
+case "$step" in
+flake)
+	klog 100 "Oops: int3: 0000 [#1] PREEMPT SMP NOPTI"
+	klog 101 "RIP: 0010:text_poke_bp_batch+0x1c/0x240"
+	klog 102 "Kernel panic - not syncing: Fatal exception"
+	;;
+panic)
+	klog 100 "VFS: Unable to mount root fs on unknown-block(0,0)"
+	klog 101 "Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)"
+	;;
+silent)
+	exec sleep 600
+	;;
+pass)
+	klog 100 "Run /init as init process"
+	printf '%s\n' "KTAP version 1" "1..1" "# lab: start fake (timeout 10s)" \
+		"# lab: fake took 0.01s exit=0" "ok 1 fake" "# lab: kernel log follows" \
+		"# lab: done" >"$results"
+	;;
+*)
+	echo "fake-qemu: plan step '$step' unknown" >&2
+	exit 1
+	;;
+esac
