@@ -195,8 +195,9 @@ $(SUITES_OUT)/kselftest-mm/.built: $(wildcard $(SELFTEST_MM)/*.c $(SELFTEST_MM)/
 	@strip $(addprefix $(@D)/,$(KSELFTEST_MM))
 	@touch $@
 
-$(OVERLAY_SUITES): $(SUITES_OUT)/kselftest-mm/.built rootfs/build-overlay.sh rootfs/lib.sh
+$(OVERLAY_SUITES): $(SUITES_OUT)/kselftest-mm/.built rootfs/build-overlay.sh rootfs/lib.sh tests/skips.txt
 	@rm -rf $(SUITES_OUT)/stage && mkdir -p $(SUITES_OUT)/stage/kselftest-mm
+	@cp tests/skips.txt $(SUITES_OUT)/stage/
 	@cp $(addprefix $(SUITES_OUT)/kselftest-mm/,$(KSELFTEST_MM)) $(SUITES_OUT)/stage/kselftest-mm/
 	@rootfs/build-overlay.sh $@ $(SUITES_OUT)/stage /suites $(SUITE_DEBIAN_BINS)
 
@@ -219,7 +220,8 @@ $(VERDICT): tests/host/ktap-verdict.c
 RUN_ENV = BUILD=$(BUILD) VERDICT=$(VERDICT) BZIMAGE=$(BZIMAGE) INITRD=$(INITRD) \
 	KCONFIG=$(KBUILD_DIR)/.config MANIFEST=$(GUEST_OUT)/manifest OVERLAY_DIR=$(BUILD) \
 	CPUS=$(CPUS) NODES=$(NODES) MEM=$(MEM) ACCEL=$(ACCEL) DSA=$(DSA) \
-	QEMU_BIN_FILE=$(QEMU_BIN_FILE) TIMEOUT=$(TIMEOUT) BOOT_WATCHDOG=$(BOOT_WATCHDOG) V=$(V)
+	QEMU_BIN_FILE=$(QEMU_BIN_FILE) TIMEOUT=$(TIMEOUT) BOOT_WATCHDOG=$(BOOT_WATCHDOG) V=$(V) \
+	FLAVOUR=$(FLAVOUR)
 
 # Everything the guest needs; any failure here means "untestable" (125).
 build-all:

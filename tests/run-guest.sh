@@ -6,7 +6,8 @@
 #
 # Usage: tests/run-guest.sh [--tests GLOBS] [--kargs ARGS] [--interactive]
 # Environment: BUILD VERDICT BZIMAGE INITRD KCONFIG MANIFEST CPUS NODES MEM
-#              ACCEL DSA QEMU_BIN_FILE TIMEOUT V
+#              ACCEL DSA QEMU_BIN_FILE TIMEOUT V FLAVOUR (skips.txt conditions)
+#              BOOT_WATCHDOG (seconds, default 300) LAB_CMD (make run CMD=)
 # Exit status: ktap-verdict's (0 pass, 1 fail, 2 timeout, 3 crash).
 set -eu
 
@@ -218,6 +219,7 @@ run_group() {	# run_group GROUP DIR
 	"$VERDICT" --ktap "$2/results.ktap" --log "$2/serial.log" \
 		--patterns "$here/host/splat-patterns.txt" --json "$2/results.json" \
 		--junit "$2/junit.xml" --qemu-rc "$rc" ${retried:+--retried "$retried"} \
+		--skips "$here/skips.txt" --when "${FLAVOUR:-default} dsa=${DSA:-0}" \
 		>"$2/verdict.txt" 2>&1 || true
 	grep -v -E '^[0-9]+ passed, [0-9]+ failed' "$2/verdict.txt" >&2 || true
 }

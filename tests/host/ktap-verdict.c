@@ -304,6 +304,94 @@ static void xml_str(FILE *f, const char *s)
 	}
 }
 
+/* WHEN KEY: does a line of the skip allow-list cover KEY in this run? */
+static int skip_listed(char **list, int n, const char *when, const char *key)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		char cond[64], k[256];
+
+		if (sscanf(list[i], "%63s %255s", cond, k) != 2 || strcmp(k, key))
+			continue;
+		if (!strcmp(cond, "*"))
+			return 1;
+		/* WHEN is a space-separated list of the run's conditions */
+		for (const char *w = when; w && *w; w += strcspn(w, " "), w += *w == ' ') {
+			size_t len = strcspn(w, " ");
+
+			if (len == strlen(cond) && !strncmp(w, cond, len))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A skip, of a test or of one of its own subtests, not on the allow-list
+ * fails the test: a skip is a claim that something was not tested.
+ */
+static void check_skips(struct run *run, const char *path, const char *when)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL, **list = NULL;
+	size_t cap = 0;
+	int n = 0, i;
+
+	if (!f)
+		die("cannot open skip allow-list %s: %s", path, strerror(errno));
+	while (getline(&line, &cap, f) >= 0) {
+		chomp(line);
+		if (line[0] == '#' || !line[0])
+			continue;
+		list = xrealloc(list, (n + 1) * sizeof(*list));
+		list[n++] = xstrdup(line);
+	}
+	free(line);
+	fclose(f);
+
+	for (i = 0; i < run->nr_tests; i++) {
+		struct test *t = &run->tests[i];
+		char key[600], why[700];
+		const char *p;
+
+		if (t->result == R_SKIP && !skip_listed(list, n, when, t->name)) {
+			snprintf(why, sizeof(why), "skipped, and not on the allow-list %s: %s",
+				 path, t->reason);
+			t->result = R_FAIL;
+			free(t->reason);
+			t->reason = xstrdup(why);
+			continue;
+		}
+		if (t->result != R_PASS || !t->output)
+			continue;
+		/* first-level subtests: unindented result lines of the output */
+		for (p = t->output; *p; p += strcspn(p, "\n"), p += *p == '\n') {
+			const char *name, *hash;
+			size_t len;
+
+			if (strncmp(p, "ok ", 3))
+				continue;
+			name = p + 3 + strspn(p + 3, "0123456789 ");
+			len = strcspn(name, "\n");
+			hash = strstr(name, " # ");
+			if (!hash || hash > name + len || strncasecmp(hash + 3, "SKIP", 4))
+				continue;
+			snprintf(key, sizeof(key), "%s:%.*s", t->name, (int)(hash - name), name);
+			if (skip_listed(list, n, when, key))
+				continue;
+			snprintf(why, sizeof(why), "subtest %.*s skipped, and not on the allow-list %s",
+				 (int)(hash - name), name, path);
+			t->result = R_FAIL;
+			t->reason = xstrdup(why);
+			break;
+		}
+	}
+	for (i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+}
+
 static const char *result_name[] = { "pass", "fail", "skip" };
 
 static void write_json(struct run *run, const char *path, const char *status,
@@ -408,7 +496,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: ktap-verdict --ktap FILE --log FILE --patterns FILE\n"
 		"                    [--json FILE] [--junit FILE] [--qemu-rc N]\n"
-		"                    [--retried FLAKE]\n");
+		"                    [--retried FLAKE] [--skips FILE --when CONDITIONS]\n");
 	exit(1);
 }
 
@@ -416,6 +504,7 @@ int main(int argc, char **argv)
 {
 	const char *ktap = NULL, *log = NULL, *patterns = NULL;
 	const char *json = NULL, *junit = NULL, *retried = NULL, *status;
+	const char *skips = NULL, *when = "";
 	int qemu_rc = 0, passed = 0, failed = 0, skipped = 0, code, i;
 	struct run run = { .plan = -1 };
 
@@ -438,6 +527,10 @@ int main(int argc, char **argv)
 			junit = val;
 		else if (!strcmp(opt, "--retried"))
 			retried = val;
+		else if (!strcmp(opt, "--skips"))
+			skips = val;
+		else if (!strcmp(opt, "--when"))
+			when = val;
 		else if (!strcmp(opt, "--qemu-rc")) {
 			qemu_rc = strtol(val, &end, 10);
 			if (*end || !*val)
@@ -463,6 +556,8 @@ int main(int argc, char **argv)
 			 run.running);
 		add_result(&run, line);
 	}
+	if (skips)
+		check_skips(&run, skips, when);
 	for (i = 0; i < run.nr_tests; i++) {
 		struct test *t = &run.tests[i];
 

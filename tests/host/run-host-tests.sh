@@ -47,6 +47,33 @@ $(cat "$tmp/out")"
 	fi
 done
 
+# 1b. The skip allow-list: a skip (of a test, or of a test's own subtest)
+# passes only when tests/skips.txt lists it for one of the run's conditions.
+skip_case() {	# skip_case NAME WHEN WANT_CODE KTAP-LINES...
+	_name=$1 _when=$2 _want=$3
+	shift 3
+	printf '%s\n' "KTAP version 1" "1..1" "# lab: start t" "$@" "# lab: done" >"$tmp/s.ktap"
+	: >"$tmp/s.log"
+	code=0
+	"$VERDICT" --ktap "$tmp/s.ktap" --log "$tmp/s.log" --patterns "$here/splat-patterns.txt" \
+		--skips "$here/../skips.txt" --when "$_when" >"$tmp/out" 2>&1 || code=$?
+	if [ "$code" = "$_want" ]; then
+		result OK "$_name"
+	else
+		result FAIL "$_name" "exit $code, want $_want: $(cat "$tmp/out")"
+	fi
+}
+skip_case skips-listed-subtest-passes "default dsa=1" 0 \
+	"    ok 1 kmemleak_clean # SKIP no kmemleak" "ok 1 offload-rmmod"
+skip_case skips-subtest-listed-for-another-flavour-fails "debug dsa=1" 1 \
+	"    ok 1 kmemleak_clean # SKIP no kmemleak" "ok 1 offload-rmmod"
+skip_case skips-unlisted-subtest-fails "default dsa=1" 1 \
+	"    ok 1 contents_intact # SKIP why not" "ok 1 offload-rmmod"
+skip_case skips-unlisted-test-fails "default dsa=1" 1 \
+	"    # SKIP no reason" "ok 1 move-pages-4k # SKIP see subtest output"
+skip_case skips-condition-dsa0 "default dsa=0" 0 \
+	"    ok 1 enabled_rmmod_in_use # SKIP no DMA channel (DSA=0)" "ok 1 offload-params"
+
 # 2. Launcher input checks: every bad flag is refused, naming the flag.
 : >"$tmp/k"
 for bad in "--cpus 0" "--cpus x" "--nodes 9" "--mem lots" "--accel fast" \
