@@ -40,11 +40,13 @@ done
 # `make run` runs the demo unless T= says otherwise.
 [ "$interactive" = 0 ] || [ -n "$tests" ] || tests=demo
 selection=$(lab_select "$MANIFEST" "$tests")
+# Nothing selected: nothing can be tested (125, git bisect's skip), which
+# is not the same as a test that failed.
 if [ -z "$selection" ]; then
 	echo "run-guest: no test matches T='$tests'; known tests:" >&2
 	sed 's/^/  /' "$MANIFEST" >&2
-	echo "0 passed, 0 failed"
-	exit 1
+	echo "0 passed, 0 failed: untestable (125)"
+	exit 125
 fi
 
 # Our QEMU when it has been built (required for the DSA device), else Debian's.
@@ -203,6 +205,13 @@ run_group() {	# run_group GROUP DIR
 	# MTTCG text-patching Oops seen under host load), is booted once more,
 	# and the run says so. Any other early death is the verdict: a crash.
 	rc=$(cat "$2/qemu.rc")
+	# QEMU that exits at once with an error (a bad option, a missing device
+	# model) never ran the guest: untestable, not a crash of the kernel.
+	if [ ! -s "$2/serial.log" ] && [ ! -s "$2/results.ktap" ] &&
+		[ "$rc" != 0 ] && [ "$rc" != 124 ] && [ "$rc" != 121 ]; then
+		echo ">> guest: boot '$1': QEMU did not start (exit $rc; $2/qemu.stderr): untestable (125)" >&2
+		exit 125
+	fi
 	retried=""
 	[ "$rc" = 121 ] && echo ">> guest: boot '$1': no output from /init in ${BOOT_WATCHDOG}s (BOOT_WATCHDOG): killed" >&2
 	if [ "$rc" != 124 ] && ! grep -q '^# lab: start ' "$2/results.ktap"; then

@@ -6,6 +6,7 @@
 #   flake   the known boot flake: an int3 Oops while patching text, panic
 #   panic   an unknown death before /init: a panic mounting the root fs
 #   silent  no output at all, until killed
+#   nostart QEMU's own error at start-up, no guest at all
 #   pass    /init's KTAP for one passing test named "fake"
 set -eu
 : "${FAKE_QEMU_PLAN:?}"
@@ -38,6 +39,10 @@ panic)
 	;;
 silent)
 	exec sleep 600
+	;;
+nostart)
+	echo "qemu-system-x86_64: -device intel-dsa: 'intel-dsa' is not a valid device model name" >&2
+	exit 1
 	;;
 pass)
 	klog 100 "Run /init as init process"

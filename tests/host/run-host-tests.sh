@@ -212,6 +212,15 @@ grep -q '"retried": "Oops: int3' "$tmp/fake/runs/latest/results.json" &&
 boot_case boot-unknown-death-is-a-crash "panic pass" 3 "panic" "verdict: CRASH"
 boot_case boot-watchdog-kills-a-silent-guest "silent" 3 "silent" \
 	"no output from /init in 3s"
+boot_case boot-qemu-not-starting-is-untestable "nostart" 125 "nostart" \
+	"QEMU did not start"
+code=0
+BUILD=$tmp/nomatch "$top/tests/run-guest.sh" --tests no-such-test >"$tmp/out" 2>&1 || code=$?
+if [ "$code" = 125 ]; then
+	result OK "selection-matching-nothing-is-untestable"
+else
+	result FAIL "selection-matching-nothing-is-untestable" "exit $code, want 125"
+fi
 
 # 4. Our QEMU's device tests (qtest), when our QEMU is built.
 if [ -x "$top/qemu/qtest.sh" ] && [ -s "${QEMU_BIN_FILE:-/nonexistent}" ]; then
