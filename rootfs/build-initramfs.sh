@@ -45,6 +45,10 @@ printf 'root:x:0:\nnogroup:x:65534:\n' >etc/group
 
 # Debian's mke2fs: busybox's makes ext2 only, the lab wants real ext4.
 install_debian_bin "$stage" /usr/sbin/mke2fs usr/sbin
+# Debian's accel-config (libaccel-config): DSA configuration as DSA users
+# do it, with the lab's committed configurations in /etc/accel-config.
+install_debian_bin "$stage" /usr/bin/accel-config usr/bin
+cp -a "$here/etc/accel-config" etc/
 
 cp -a "$kbuild/lab-modules/lib/modules/$rel" lib/modules/
 rm -f "lib/modules/$rel/build" "lib/modules/$rel/source"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # demo - what `make run` shows before its shell: the (emulated) DSA found
-# by idxd, a work queue configured, dsa_migrate registered as the kernel's
-# copy-offload provider, then 16 MiB of 4 KiB pages and 16 MiB of THPs
+# by idxd, a work queue configured with accel-config, dsa_migrate
+# registered as the kernel's copy-offload provider, then 16 MiB of 4 KiB
+# pages and 16 MiB of THPs
 # moved node0 -> node1 -> node0 by move_pages(2), first with the CPU
 # copying and then with the DSA, every byte checked, the time of each move
 # and the provider's counters shown.  Any step that does not happen fails
@@ -51,11 +52,14 @@ done
 echo "# dsa0: version $(cat /sys/bus/dsa/devices/dsa0/version 2>/dev/null), $(ls -d /sys/bus/dsa/devices/engine0.* | wc -l) engines, $(ls -d /sys/bus/dsa/devices/wq0.* | wc -l) work queues"
 result 0 dsa_found_by_idxd
 
-# 2. A dedicated kernel work queue, exposed as a dmaengine channel.
-out=$(offload-wqs 1 2>&1)
-rc=$?
-echo "$out"
+# 2. A dedicated kernel work queue, exposed as a dmaengine channel,
+# configured as DSA users do: accel-config and a configuration file.
+conf=/etc/accel-config/dsa0-offload.conf
+echo "# accel-config load-config -c $conf -e"
+accel-config load-config -c "$conf" -e 2>&1 | sed 's/^/#   /'
 wq=/sys/bus/dsa/devices/wq0.0
+[ "$(cat $wq/state)" = enabled ] && [ -n "$(ls /sys/class/dma)" ]
+rc=$?
 [ "$rc" = 0 ] && echo "# wq0.0: $(cat $wq/state), $(cat $wq/mode), $(cat $wq/size) descriptors, max transfer $(cat $wq/max_transfer_size) bytes"
 result "$rc" wq_configured
 
