@@ -149,7 +149,7 @@ boot() {	# boot DIR TESTS TIMEOUT [KARGS]
 	: >"$1/results.ktap"
 	# Live progress: the KTAP stream, or the whole console with V=1.
 	if [ "${V:-0}" = 1 ]; then follow=serial.log; else follow=results.ktap; fi
-	tail -n +1 -f "$1/$follow" 2>/dev/null | grep --line-buffered -v '^# dmesg: ' &
+	tail -n +1 -f "$1/$follow" 2>/dev/null | grep --line-buffered -v -e '^# dmesg: ' -e '^    # kmsg: ' &
 	tailpid=$!
 	rc=0
 	# shellcheck disable=SC2086

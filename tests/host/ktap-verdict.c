@@ -38,6 +38,7 @@ struct run {
 	char *running;		/* last "# lab: start NAME" without a result */
 	double running_timeout;
 	char **splats;
+	char **splat_test;	/* the test it was logged under, or NULL */
 	int nr_splats;
 	regex_t *patterns;
 	char **pattern_src;
@@ -111,8 +112,11 @@ static void load_patterns(struct run *run, const char *path)
 		die("%s holds no pattern", path);
 }
 
-/* A kernel message: "[   12.345678] text"; only these are checked. */
-static void check_kernel_line(struct run *run, const char *line)
+/*
+ * A kernel message: "[   12.345678] text"; only these are checked.  TEST:
+ * the test it was captured under ("# kmsg:" lines), NULL when unknown.
+ */
+static void check_kernel_line(struct run *run, const char *line, const char *test)
 {
 	regmatch_t m;
 	const char *msg;
@@ -130,6 +134,9 @@ static void check_kernel_line(struct run *run, const char *line)
 				return;
 		run->splats = xrealloc(run->splats,
 				       (run->nr_splats + 1) * sizeof(char *));
+		run->splat_test = xrealloc(run->splat_test,
+					   (run->nr_splats + 1) * sizeof(char *));
+		run->splat_test[run->nr_splats] = test ? xstrdup(test) : NULL;
 		run->splats[run->nr_splats++] = xstrdup(msg);
 		return;
 	}
@@ -148,7 +155,7 @@ static void scan_log(struct run *run, const char *path)
 	}
 	while (getline(&line, &cap, f) >= 0) {
 		chomp(line);
-		check_kernel_line(run, line);
+		check_kernel_line(run, line, NULL);
 	}
 	free(line);
 	fclose(f);
@@ -244,7 +251,7 @@ static void parse_ktap(struct run *run, const char *path)
 
 		chomp(line);
 		if (!strncmp(line, "# dmesg: ", 9)) {
-			check_kernel_line(run, line + 9);
+			check_kernel_line(run, line + 9, NULL);
 		} else if (!strcmp(line, "# lab: done")) {
 			run->done = 1;
 		} else if (sscanf(line, "# lab: start %255s", name) == 1) {
@@ -260,6 +267,8 @@ static void parse_ktap(struct run *run, const char *path)
 			if (!strcmp(last_name, run->tests[run->nr_tests - 1].name))
 				run->tests[run->nr_tests - 1].seconds = last_seconds;
 		} else if (line[0] == ' ') {
+			if (!strncmp(line, "    # kmsg: ", 12))
+				check_kernel_line(run, line + 12, run->running);
 			append_output(run, line + (strncmp(line, "    ", 4) ? 1 : 4));
 		}
 	}
@@ -390,6 +399,34 @@ static void check_skips(struct run *run, const char *path, const char *when)
 	for (i = 0; i < n; i++)
 		free(list[i]);
 	free(list);
+}
+
+/* A splat logged while a test ran fails that test too, naming it. */
+static void blame_splats(struct run *run)
+{
+	int i, j;
+
+	for (i = 0; i < run->nr_splats; i++) {
+		if (!run->splat_test[i])
+			continue;
+		for (j = run->nr_tests - 1; j >= 0; j--) {
+			struct test *t = &run->tests[j];
+			char why[600];
+
+			if (strcmp(t->name, run->splat_test[i]))
+				continue;
+			if (t->result == R_FAIL && t->reason &&
+			    !strncmp(t->reason, "kernel splat", 12))
+				break;
+			snprintf(why, sizeof(why), "kernel splat while it ran: %s%s%s",
+				 run->splats[i], t->result == R_FAIL ? "; and " : "",
+				 t->result == R_FAIL && t->reason ? t->reason : "");
+			t->result = R_FAIL;
+			free(t->reason);
+			t->reason = xstrdup(why);
+			break;
+		}
+	}
 }
 
 static const char *result_name[] = { "pass", "fail", "skip" };
@@ -558,6 +595,7 @@ int main(int argc, char **argv)
 	}
 	if (skips)
 		check_skips(&run, skips, when);
+	blame_splats(&run);
 	for (i = 0; i < run.nr_tests; i++) {
 		struct test *t = &run.tests[i];
 
@@ -584,7 +622,9 @@ int main(int argc, char **argv)
 		failed += run.plan - run.nr_tests;
 	}
 	for (i = 0; i < run.nr_splats; i++)
-		printf("SPLAT %s\n", run.splats[i]);
+		printf("SPLAT %s%s%s%s\n", run.splat_test[i] ? "(during " : "",
+		       run.splat_test[i] ? run.splat_test[i] : "",
+		       run.splat_test[i] ? ") " : "", run.splats[i]);
 	if (retried)
 		printf("RETRIED the first boot died of a known flake: %s\n", retried);
 
