@@ -22,6 +22,7 @@ ACCEL     ?= tcg
 DSA       ?= 1
 TIMEOUT   ?=
 BOOT_WATCHDOG ?= 300
+JOBS      ?=
 V         ?= 0
 SOAK_PAGES ?= 1000000
 
@@ -111,6 +112,8 @@ help:
 	@echo "  ACCEL=$(ACCEL)   tcg (single-threaded) | tcg-mt | kvm | auto (kvm if a probe boot works)"
 	@echo "  DSA=$(DSA)   1: our QEMU with the emulated intel-dsa device"
 	@echo "  TIMEOUT=$(TIMEOUT)   overall guest timeout in seconds (default: from the tests' timeouts)"
+	@echo "  JOBS=$(JOBS)   guest boots at a time (empty: one per CPU, as memory allows); also make -j"
+	@echo "                 of the kernel build"
 	@echo "  BOOT_WATCHDOG=$(BOOT_WATCHDOG)   kill a boot whose /init has written nothing after this many"
 	@echo "                 seconds: a crash verdict, not the whole time limit"
 	@echo "  V=$(V)   1: stream the whole serial console"
@@ -222,7 +225,7 @@ RUN_ENV = BUILD=$(BUILD) VERDICT=$(VERDICT) BZIMAGE=$(BZIMAGE) INITRD=$(INITRD) 
 	KCONFIG=$(KBUILD_DIR)/.config MANIFEST=$(GUEST_OUT)/manifest OVERLAY_DIR=$(BUILD) \
 	CPUS=$(CPUS) NODES=$(NODES) MEM=$(MEM) ACCEL=$(ACCEL) DSA=$(DSA) \
 	QEMU_BIN_FILE=$(QEMU_BIN_FILE) TIMEOUT=$(TIMEOUT) BOOT_WATCHDOG=$(BOOT_WATCHDOG) V=$(V) \
-	FLAVOUR=$(FLAVOUR)
+	FLAVOUR=$(FLAVOUR) JOBS=$(JOBS)
 
 # Everything the guest needs; any failure here means "untestable" (125).
 build-all:

@@ -142,22 +142,42 @@ fi
 # result depends on the guest's history, e.g. a first direct compaction).
 groups=$(echo "$selection" | awk '!seen[$3]++ { print $3 }')
 nr_groups=$(echo "$groups" | wc -l)
-echo ">> guest: $(echo "$selection" | wc -l) test(s) in $nr_groups boot(s), qemu $qemu, log $rundir" >&2
+# Boots at a time: JOBS, by default as many as there are CPUs and memory
+# for (each guest: one busy host CPU under single-threaded TCG, its RAM
+# plus 1 GiB).
+if [ -z "${JOBS:-}" ]; then
+	_mem_mib=$(($(sed -n 's/^MemAvailable: *\([0-9]*\) kB/\1/p' /proc/meminfo) / 1024))
+	_vm_mib=$(($(echo "${MEM:-1G}" | sed 's/G$/*1024/; s/M$//') * ${NODES:-2} + 1024))
+	JOBS=$(nproc)
+	[ $((_mem_mib / _vm_mib)) -ge "$JOBS" ] || JOBS=$((_mem_mib / _vm_mib))
+	[ "$JOBS" -ge 1 ] || JOBS=1
+fi
+case "$JOBS" in '' | *[!0-9]* | 0) die "JOBS=$JOBS is not a number of boots >= 1" ;; esac
+parallel=0
+[ "$JOBS" -le 1 ] || [ "$nr_groups" -le 1 ] || parallel=1
+echo ">> guest: $(echo "$selection" | wc -l) test(s) in $nr_groups boot(s), $JOBS at a time, qemu $qemu, log $rundir" >&2
 
 boot() {	# boot DIR TESTS TIMEOUT [KARGS]
 	: >"$1/serial.log"
 	: >"$1/results.ktap"
-	# Live progress: the KTAP stream, or the whole console with V=1.
-	if [ "${V:-0}" = 1 ]; then follow=serial.log; else follow=results.ktap; fi
-	tail -n +1 -f "$1/$follow" 2>/dev/null | grep --line-buffered -v -e '^# dmesg: ' -e '^    # kmsg: ' &
-	tailpid=$!
+	# Live progress: the KTAP stream, or the whole console with V=1; none
+	# when boots run in parallel (each prints its verdict when it ends).
+	tailpid=""
+	if [ "$parallel" = 0 ]; then
+		if [ "${V:-0}" = 1 ]; then follow=serial.log; else follow=results.ktap; fi
+		tail -n +1 -f "$1/$follow" 2>/dev/null |
+			grep --line-buffered -v -e '^# dmesg: ' -e '^    # kmsg: ' &
+		tailpid=$!
+	fi
 	rc=0
 	# shellcheck disable=SC2086
 	run_vm "$1" --append "lab.tests=$2 $kargs ${4:-}" --timeout "$3" \
 		--watchdog "$BOOT_WATCHDOG" ${group_vm_args:-} || rc=$?
-	sleep 0.3
-	kill "$tailpid" 2>/dev/null || true
-	pkill -P $$ tail 2>/dev/null || true
+	if [ -n "$tailpid" ]; then
+		sleep 0.3
+		kill "$tailpid" 2>/dev/null || true
+		pkill -P $$ tail 2>/dev/null || true
+	fi
 	echo "$rc" >"$1/qemu.rc"
 }
 
@@ -210,7 +230,8 @@ run_group() {	# run_group GROUP DIR
 	if [ ! -s "$2/serial.log" ] && [ ! -s "$2/results.ktap" ] &&
 		[ "$rc" != 0 ] && [ "$rc" != 124 ] && [ "$rc" != 121 ]; then
 		echo ">> guest: boot '$1': QEMU did not start (exit $rc; $2/qemu.stderr): untestable (125)" >&2
-		exit 125
+		: >"$2/untestable"
+		return 0
 	fi
 	retried=""
 	[ "$rc" = 121 ] && echo ">> guest: boot '$1': no output from /init in ${BOOT_WATCHDOG}s (BOOT_WATCHDOG): killed" >&2
@@ -233,13 +254,41 @@ run_group() {	# run_group GROUP DIR
 	grep -v -E '^[0-9]+ passed, [0-9]+ failed' "$2/verdict.txt" >&2 || true
 }
 
+group_dir() { if [ "$nr_groups" = 1 ]; then echo "$rundir"; else echo "$rundir/boot-$1"; fi; }
+untestable() {
+	for g in $groups; do
+		[ ! -f "$(group_dir "$g")/untestable" ] || exit 125
+	done
+}
+# Boots run JOBS at a time: each TCG guest keeps about one host CPU busy.
+if [ "$parallel" = 0 ]; then
+	for g in $groups; do
+		run_group "$g" "$(group_dir "$g")"
+		untestable
+	done
+else
+	pids=""
+	for g in $groups; do
+		while :; do
+			running=0
+			for p in $pids; do
+				! kill -0 "$p" 2>/dev/null || running=$((running + 1))
+			done
+			[ "$running" -ge "$JOBS" ] || break
+			sleep 1
+		done
+		run_group "$g" "$(group_dir "$g")" &
+		pids="$pids $!"
+	done
+	wait
+	untestable
+fi
+
 # Sum the boots: counts add up, the worst exit code wins (3 crash > 2
 # timeout > 1 fail > 0 pass). results.json and junit.xml hold every boot.
 code=0 passed=0 failed=0 skipped=0 retried_boots=0
 for g in $groups; do
-	dir=$rundir
-	[ "$nr_groups" = 1 ] || dir=$rundir/boot-$g
-	run_group "$g" "$dir"
+	dir=$(group_dir "$g")
 	num() { sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p" "$dir/results.json"; }
 	c=$(num exit_code)
 	[ -n "$c" ] || c=1

@@ -8,6 +8,8 @@
 #   silent  no output at all, until killed
 #   nostart QEMU's own error at start-up, no guest at all
 #   pass    /init's KTAP for one passing test named "fake"
+#   slow    the same after 2 s; the most boots seen running at once go to
+#           $FAKE_QEMU_PLAN.most
 set -eu
 : "${FAKE_QEMU_PLAN:?}"
 serial="" results=""
@@ -23,10 +25,19 @@ while [ $# -gt 0 ]; do
 	shift
 done
 [ -n "$serial" ] && [ -n "$results" ] || { echo "fake-qemu: no serial files" >&2; exit 1; }
+exec 9>>"$FAKE_QEMU_PLAN.lock"
+flock 9
 step=$(head -n 1 "$FAKE_QEMU_PLAN")
 sed -i 1d "$FAKE_QEMU_PLAN"
 echo "$step" >>"$FAKE_QEMU_PLAN.played"
+flock -u 9
 klog() { printf '[    1.%06d] %s\n' "$1" "$2" >>"$serial"; }
+pass() {
+	klog 100 "Run /init as init process"
+	printf '%s\n' "KTAP version 1" "1..1" "# lab: start fake (timeout 10s)" \
+		"# lab: fake took 0.01s exit=0" "ok 1 fake" "# lab: kernel log follows" \
+		"# lab: done" >"$results"
+}
 case "$step" in
 flake)
 	klog 100 "Oops: int3: 0000 [#1] PREEMPT SMP NOPTI"
@@ -44,11 +55,21 @@ nostart)
 	echo "qemu-system-x86_64: -device intel-dsa: 'intel-dsa' is not a valid device model name" >&2
 	exit 1
 	;;
+slow)
+	flock 9
+	echo $$ >>"$FAKE_QEMU_PLAN.running"
+	now=$(wc -l <"$FAKE_QEMU_PLAN.running")
+	[ "$now" -le "$(cat "$FAKE_QEMU_PLAN.most" 2>/dev/null || echo 0)" ] ||
+		echo "$now" >"$FAKE_QEMU_PLAN.most"
+	flock -u 9
+	sleep 2
+	flock 9
+	sed -i "/^$$\$/d" "$FAKE_QEMU_PLAN.running"
+	flock -u 9
+	pass
+	;;
 pass)
-	klog 100 "Run /init as init process"
-	printf '%s\n' "KTAP version 1" "1..1" "# lab: start fake (timeout 10s)" \
-		"# lab: fake took 0.01s exit=0" "ok 1 fake" "# lab: kernel log follows" \
-		"# lab: done" >"$results"
+	pass
 	;;
 *)
 	echo "fake-qemu: plan step '$step' unknown" >&2

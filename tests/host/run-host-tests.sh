@@ -214,6 +214,25 @@ boot_case boot-watchdog-kills-a-silent-guest "silent" 3 "silent" \
 	"no output from /init in 3s"
 boot_case boot-qemu-not-starting-is-untestable "nostart" 125 "nostart" \
 	"QEMU did not start"
+# Boots in parallel: three boot groups with JOBS=2 run two at a time,
+# and the sums hold all three.
+printf '%s\n' "fake 10 default main" "fake2 10 default b" "fake3 10 default c" \
+	>"$tmp/fake-manifest"
+printf 'slow\nslow\nslow\n' >"$tmp/plan"
+rm -f "$tmp/plan.most" "$tmp/plan.played" "$tmp/plan.running"
+code=0
+FAKE_QEMU_PLAN=$tmp/plan QEMU_BIN_FILE=$tmp/fake-qemu-path DSA=0 JOBS=2 \
+	BZIMAGE=$tmp/k INITRD=$tmp/k MANIFEST=$tmp/fake-manifest KCONFIG= \
+	BOOT_WATCHDOG=10 TIMEOUT=60 BUILD=$tmp/fake "$top/tests/run-guest.sh" \
+	--tests 'fake*' >"$tmp/out" 2>&1 || code=$?
+if [ "$code" = 0 ] && [ "$(cat "$tmp/plan.most" 2>/dev/null)" = 2 ] &&
+	grep -q '^3 passed, 0 failed$' "$tmp/out"; then
+	result OK "boots-run-jobs-at-a-time"
+else
+	result FAIL "boots-run-jobs-at-a-time" "exit $code, most at once $(cat "$tmp/plan.most" 2>/dev/null), want 2:
+$(tail -n 12 "$tmp/out")"
+fi
+echo "fake 10 default main" >"$tmp/fake-manifest"
 code=0
 BUILD=$tmp/nomatch "$top/tests/run-guest.sh" --tests no-such-test >"$tmp/out" 2>&1 || code=$?
 if [ "$code" = 125 ]; then
