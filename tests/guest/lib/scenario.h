@@ -43,7 +43,8 @@ struct scen_opts {
 /* Summary of one run, for the benchmark table. */
 struct scen_result {
 	uint64_t wall_ms;
-	uint64_t migrated;	/* pgmigrate_success delta */
+	uint64_t migrated;	/* pgmigrate_success delta (the mover's too) */
+	int64_t compact_migrated; /* compaction's own (trace), -1: unknown */
 	uint64_t offloaded;	/* offload counter delta */
 	uint64_t hog_iters;
 	uint64_t huge;		/* huge pages obtained (or 2 MiB blocks gained) */
