@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * offload-zz-halt - when the DSA halts in the middle of a run, every later
+ * offload-halt - when the DSA halts in the middle of a run, every later
  * batch falls back to the CPU copy and no byte is lost.
  *
- * lab:test timeout=300 set=default
+ * lab:test timeout=300 set=default boot=own
  *
  * 1024 x 4 KiB pages on node0 are moved to node1 in 8 move_pages(2) calls
  * of 128 pages (one batch, 128 descriptors each).  The device is armed to
@@ -18,9 +18,8 @@
  *
  * The device stays down for the rest of the boot: idxd (6.12) cannot bring
  * back a DSA halted this way (unbinding the WQ quiesces it a second time,
- * WARNs in percpu_ref_kill_and_confirm and hangs), so this test is named
- * to run after the other offload tests, which refuse to start on a halted
- * device.
+ * WARNs in percpu_ref_kill_and_confirm and hangs), so this test has a boot
+ * of its own rather than a name that sorts after the other DSA tests.
  */
 #include <inttypes.h>
 #include <stdio.h>
