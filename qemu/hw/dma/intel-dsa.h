@@ -1,0 +1,127 @@
+/*
+ * Intel Data Streaming Accelerator (DSA) emulation: device state.
+ *
+ * Locking: registers are accessed under the BQL (MMIO handlers and bottom
+ * halves).  The data path (WQ rings, engine assignment, counters) is
+ * protected by IntelDSAState.lock; engine threads never take the BQL, they
+ * hand interrupts and command completion to bottom halves.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef HW_DMA_INTEL_DSA_H
+#define HW_DMA_INTEL_DSA_H
+
+#include "hw/pci/pci.h"
+#include "qemu/thread.h"
+#include "qom/object.h"
+#include "intel-dsa-regs.h"
+
+#define TYPE_INTEL_DSA "intel-dsa"
+OBJECT_DECLARE_SIMPLE_TYPE(IntelDSAState, INTEL_DSA)
+
+#define DSA_MAX_WQS                 16
+#define DSA_MAX_ENGINES             8
+#define DSA_NUM_GROUPS              4
+#define DSA_MAX_VECTORS             (DSA_MAX_WQS + 1)
+
+typedef struct DSADesc {
+    uint8_t raw[DSA_DESC_SIZE];
+} DSADesc;
+
+typedef struct DSAWorkQueue {
+    uint32_t cfg[DSA_WQCFG_DWORDS];   /* WQCFG as the guest wrote it */
+    bool enabled;                     /* accepts descriptors */
+    /* ring of submitted descriptors, capacity = WQCFG.wq_size */
+    DSADesc *ring;
+    uint32_t capacity;
+    uint32_t head;
+    uint32_t count;
+    uint32_t inflight;                /* taken by an engine, not done */
+    bool blocked;                     /* a Drain descriptor is waiting */
+} DSAWorkQueue;
+
+typedef struct DSAEngine {
+    struct IntelDSAState *dev;
+    QemuThread thread;
+    int id;
+    uint32_t wq_mask;                 /* WQs this engine serves */
+    QemuCond wake;                    /* work for this engine, or stop */
+    bool idle;                        /* waiting on wake */
+    uint32_t next_wq;                 /* round-robin position */
+    uint64_t descs;                   /* descriptors processed */
+} DSAEngine;
+
+struct IntelDSAState {
+    PCIDevice parent_obj;
+
+    MemoryRegion bar0;
+    MemoryRegion regs;
+    MemoryRegion debug;
+    MemoryRegion portals;
+
+    /* Properties */
+    uint32_t num_wqs;
+    uint32_t num_engines;
+    uint32_t total_wq_size;
+    uint8_t max_xfer_shift;
+    uint8_t max_batch_shift;
+    uint32_t fault_every;
+    uint8_t fault_status;
+    uint32_t halt_after;
+
+    /* Registers (BQL) */
+    uint32_t gencfg;
+    uint32_t genctrl;
+    uint32_t gensts;
+    uint32_t intcause;
+    uint32_t cmdsts;
+    uint32_t cmd;                     /* command waiting for a drain */
+    bool cmd_waiting;
+    uint64_t swerr[DSA_SWERR_SIZE / 8];
+    uint64_t evlcfg[2];
+    uint64_t evlstatus;
+    uint64_t grpcfg[DSA_NUM_GROUPS][DSA_GRPCFG_QWORDS];
+    uint32_t msix_perm[DSA_MAX_VECTORS];
+    uint8_t halt_reset_type;
+
+    /* Portal write assembly (BQL) */
+    uint8_t stage[DSA_DESC_SIZE];
+    uint8_t stage_mask;
+    hwaddr stage_base;
+
+    /* Data path (lock) */
+    QemuMutex lock;
+    QemuCond idle_cond;               /* a descriptor finished */
+    DSAWorkQueue wq[DSA_MAX_WQS];
+    DSAEngine engine[DSA_MAX_ENGINES];
+    bool running;                     /* engines may take descriptors */
+    bool stopping;
+    bool paused;                      /* debug page: engines idle */
+    uint32_t irq_pending;             /* MSI-X vectors to notify */
+    uint64_t swerr_pending[3];        /* error to post in SWERR */
+    bool swerr_overflow;
+    bool halt_pending;                /* halt_after reached */
+    uint64_t fault_seq;
+    uint64_t halt_seq;
+    uint64_t descs;
+    uint64_t faults;
+    uint64_t dropped;
+
+    QEMUBH *irq_bh;
+    QEMUBH *cmd_bh;
+};
+
+/* intel-dsa-engine.c */
+void dsa_engines_start(IntelDSAState *s);
+void dsa_engines_stop(IntelDSAState *s);
+void dsa_wake_engines(IntelDSAState *s);
+void dsa_portal_write(IntelDSAState *s, int wq, const uint8_t *desc);
+void dsa_report_swerr(IntelDSAState *s, uint64_t swerr0, uint64_t swerr1,
+                      uint64_t fault_addr);
+void dsa_notify(IntelDSAState *s, unsigned vector);
+
+/* intel-dsa.c */
+void dsa_halt(IntelDSAState *s);
+
+#endif

@@ -1,0 +1,630 @@
+/*
+ * QTest for the emulated Intel DSA (intel-dsa): registers, commands,
+ * interrupts, the data path through the portals, error codes, fault
+ * injection, halt and FLR.  Registers are poked the way idxd does.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "libqtest.h"
+#include "libqos/pci-pc.h"
+#include "libqos/malloc-pc.h"
+#include "hw/pci/pci_regs.h"
+#include "../../hw/dma/intel-dsa-regs.h"
+
+#define DSA_DEVFN       QPCI_DEVFN(4, 0)
+#define NUM_WQS         4
+#define NUM_ENGINES     2
+#define TOTAL_WQ_SIZE   32
+#define RAM_END         (128 * 1024 * 1024)   /* -m 128, below the PCI hole */
+#define MSI_DATA        0x4000
+/* Generous: the engines are host threads and the host may be loaded */
+#define WAIT_US         (30 * 1000 * 1000)
+
+typedef struct DSA {
+    QTestState *qts;
+    QPCIBus *bus;
+    QPCIDevice *dev;
+    QPCIBar bar0;
+    QPCIBar bar2;
+    QGuestAllocator alloc;
+    uint64_t msi_mem;           /* MSI-X messages land here, 4 bytes each */
+} DSA;
+
+static void msi_setup(DSA *d);
+
+static void dsa_start(DSA *d, const char *extra)
+{
+    uint16_t msix_vec;
+
+    d->qts = qtest_initf("-M q35 -m 128 -nic none -device intel-dsa,addr=04.0,"
+                         "num-wqs=%d,num-engines=%d,wq-size=%d%s",
+                         NUM_WQS, NUM_ENGINES, TOTAL_WQ_SIZE, extra);
+    pc_alloc_init(&d->alloc, d->qts, ALLOC_NO_FLAGS);
+    d->bus = qpci_new_pc(d->qts, &d->alloc);
+    d->dev = qpci_device_find(d->bus, DSA_DEVFN);
+    g_assert_nonnull(d->dev);
+    g_assert_cmphex(qpci_config_readw(d->dev, PCI_VENDOR_ID), ==, 0x8086);
+    g_assert_cmphex(qpci_config_readw(d->dev, PCI_DEVICE_ID), ==, 0x0b25);
+    qpci_device_enable(d->dev);
+    d->bar2 = qpci_iomap(d->dev, 2, NULL);
+
+    d->msi_mem = guest_alloc(&d->alloc, 4 * (NUM_WQS + 1));
+    msi_setup(d);
+    msix_vec = qpci_config_readw(d->dev, PCI_MSIX_FLAGS +
+                                 qpci_find_capability(d->dev, PCI_CAP_ID_MSIX,
+                                                      0));
+    g_assert_cmpint((msix_vec & PCI_MSIX_FLAGS_QSIZE) + 1, ==, NUM_WQS + 1);
+}
+
+/* Point every MSI-X vector at guest RAM so delivery is observable */
+static void msi_setup(DSA *d)
+{
+    /* This maps BAR0, where the MSI-X table lives */
+    qpci_msix_enable(d->dev);
+    d->bar0 = d->dev->msix_table_bar;
+    for (int v = 0; v <= NUM_WQS; v++) {
+        uint64_t e = DSA_MSIX_TABLE_OFFSET + v * 16;
+
+        qpci_io_writel(d->dev, d->bar0, e, d->msi_mem + 4 * v);
+        qpci_io_writel(d->dev, d->bar0, e + 4, 0);
+        qpci_io_writel(d->dev, d->bar0, e + 8, MSI_DATA + v);
+        qpci_io_writel(d->dev, d->bar0, e + 12, 0);
+        qtest_writel(d->qts, d->msi_mem + 4 * v, 0);
+    }
+}
+
+static void dsa_stop(DSA *d)
+{
+    g_free(d->dev);
+    qpci_free_pc(d->bus);
+    alloc_destroy(&d->alloc);
+    qtest_quit(d->qts);
+}
+
+static uint32_t rd32(DSA *d, uint64_t off)
+{
+    return qpci_io_readl(d->dev, d->bar0, off);
+}
+
+static uint64_t rd64(DSA *d, uint64_t off)
+{
+    return qpci_io_readq(d->dev, d->bar0, off);
+}
+
+static void wr32(DSA *d, uint64_t off, uint32_t v)
+{
+    qpci_io_writel(d->dev, d->bar0, off, v);
+}
+
+static void wr64(DSA *d, uint64_t off, uint64_t v)
+{
+    qpci_io_writeq(d->dev, d->bar0, off, v);
+}
+
+/* Did vector v fire since the last call?  (consumes the message) */
+static bool msi_fired(DSA *d, int v)
+{
+    uint32_t data = qtest_readl(d->qts, d->msi_mem + 4 * v);
+
+    if (data) {
+        qtest_writel(d->qts, d->msi_mem + 4 * v, 0);
+        g_assert_cmphex(data, ==, MSI_DATA + v);
+    }
+    return data != 0;
+}
+
+static bool timed_out(gint64 start)
+{
+    return g_get_monotonic_time() - start > WAIT_US;
+}
+
+/* Wait (bounded) for an MSI-X message on vector v */
+static bool msi_wait(DSA *d, int v)
+{
+    gint64 start = g_get_monotonic_time();
+
+    while (!timed_out(start)) {
+        if (msi_fired(d, v)) {
+            return true;
+        }
+        g_usleep(1000);
+    }
+    return false;
+}
+
+/* Issue a command with int_req and return CMDSTS (checks the interrupt) */
+static uint32_t dsa_cmd(DSA *d, unsigned cmd, uint32_t operand)
+{
+    gint64 start = g_get_monotonic_time();
+    uint32_t sts;
+
+    wr32(d, A_CMD, (cmd << R_CMD_CMD_SHIFT) | operand | R_CMD_INT_REQ_MASK);
+    while ((sts = rd32(d, A_CMDSTS)) & R_CMDSTS_ACTIVE_MASK) {
+        g_assert_false(timed_out(start));
+        g_usleep(1000);
+    }
+    g_assert_true(msi_wait(d, 0));
+    g_assert_true(rd32(d, A_INTCAUSE) & DSA_INTC_CMD);
+    wr32(d, A_INTCAUSE, DSA_INTC_CMD);
+    g_assert_false(rd32(d, A_INTCAUSE) & DSA_INTC_CMD);
+    return sts;
+}
+
+static void wqcfg_write(DSA *d, int wq, uint32_t size, bool dedicated,
+                        unsigned xfer_shift)
+{
+    uint64_t base = DSA_WQCFG_OFFSET + wq * DSA_WQCFG_SIZE;
+
+    wr32(d, base + A_WQCFG0, size);
+    wr32(d, base + A_WQCFG2, (dedicated ? R_WQCFG2_MODE_MASK : 0) |
+         (10 << R_WQCFG2_PRIORITY_SHIFT));
+    wr32(d, base + A_WQCFG3,
+         xfer_shift | (5 << R_WQCFG3_MAX_BATCH_SHIFT_SHIFT));
+}
+
+/* Group 0 = WQ 0 (size 8) + both engines; device and WQ 0 enabled */
+static void dsa_setup_wq0(DSA *d, uint32_t size)
+{
+    g_assert_cmphex(dsa_cmd(d, DSA_CMD_RESET_DEVICE, 0), ==, 0);
+    wqcfg_write(d, 0, size, true, 21);
+    wr64(d, DSA_GRPCFG_OFFSET, 1);                       /* WQ 0 */
+    wr64(d, DSA_GRPCFG_OFFSET + 32, 3);                  /* engines 0, 1 */
+    wr32(d, A_GENCTRL, R_GENCTRL_SOFTERR_INT_EN_MASK |
+         R_GENCTRL_HALT_INT_EN_MASK);
+    g_assert_cmphex(dsa_cmd(d, DSA_CMD_ENABLE_DEVICE, 0), ==, 0);
+    g_assert_cmphex(dsa_cmd(d, DSA_CMD_ENABLE_WQ, 0), ==, 0);
+    g_assert_cmphex(rd32(d, DSA_WQCFG_OFFSET + A_WQCFG6) >>
+                    R_WQCFG6_WQ_STATE_SHIFT, ==, DSA_WQ_ENABLED);
+}
+
+static void desc_fill(uint8_t *desc, uint8_t opcode, uint32_t flags,
+                      uint64_t cr, uint64_t src, uint64_t dst, uint32_t size,
+                      uint16_t handle)
+{
+    memset(desc, 0, DSA_DESC_SIZE);
+    stl_le_p(desc + DSA_DESC_FLAGS_OFFSET, flags | (uint32_t)opcode << 24);
+    stq_le_p(desc + DSA_DESC_CR_ADDR, cr);
+    stq_le_p(desc + DSA_DESC_SRC, src);
+    stq_le_p(desc + DSA_DESC_DST, dst);
+    stl_le_p(desc + DSA_DESC_SIZE_FIELD, size);
+    stw_le_p(desc + DSA_DESC_INT_HANDLE, handle);
+}
+
+static void submit(DSA *d, int wq, const uint8_t *desc)
+{
+    /* Arrives as eight ascending quadword writes, like MOVDIR64B */
+    qpci_memwrite(d->dev, d->bar2, wq * DSA_WQ_PORTAL_STRIDE + 0x1000,
+                  desc, DSA_DESC_SIZE);
+}
+
+static uint8_t cr_wait(DSA *d, uint64_t cr)
+{
+    gint64 start = g_get_monotonic_time();
+
+    while (!timed_out(start)) {
+        uint8_t st = qtest_readb(d->qts, cr);
+
+        if (st) {
+            return st;
+        }
+        g_usleep(1000);
+    }
+    return 0;
+}
+
+/* Run one descriptor on WQ 0 with a completion record; return its status */
+static uint8_t run_desc(DSA *d, uint8_t opcode, uint32_t extra_flags,
+                        uint64_t src, uint64_t dst, uint32_t size,
+                        uint64_t *cr_out)
+{
+    uint64_t cr = guest_alloc(&d->alloc, DSA_CR_SIZE);
+    uint8_t desc[DSA_DESC_SIZE];
+
+    cr = (cr + 31) & ~31ULL;
+    qtest_memset(d->qts, cr, 0, DSA_CR_SIZE);
+    desc_fill(desc, opcode, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR |
+              DSA_OP_FLAG_RCI | extra_flags, cr, src, dst, size, 1);
+    submit(d, 0, desc);
+    *cr_out = cr;
+    return cr_wait(d, cr);
+}
+
+static void test_reset_values(void)
+{
+    DSA d;
+    uint64_t gencap, wqcap, offsets;
+
+    dsa_start(&d, "");
+    g_assert_cmphex(rd32(&d, A_VERSION), ==, DSA_VERSION);
+    gencap = rd64(&d, A_GENCAP);
+    g_assert_cmpint(FIELD_EX64(gencap, GENCAP, MAX_XFER_SHIFT), ==, 21);
+    g_assert_cmpint(FIELD_EX64(gencap, GENCAP, CONFIG_EN), ==, 1);
+    g_assert_cmpint(FIELD_EX64(gencap, GENCAP, EVL_SUPPORT), ==, 1);
+    g_assert_cmpint(FIELD_EX64(gencap, GENCAP, CMD_CAP), ==, 1);
+    wqcap = rd64(&d, A_WQCAP);
+    g_assert_cmpint(FIELD_EX64(wqcap, WQCAP, NUM_WQS), ==, NUM_WQS);
+    g_assert_cmpint(FIELD_EX64(wqcap, WQCAP, TOTAL_WQ_SIZE), ==,
+                    TOTAL_WQ_SIZE);
+    g_assert_cmpint(FIELD_EX64(wqcap, WQCAP, DEDICATED_MODE), ==, 1);
+    g_assert_cmpint(FIELD_EX64(wqcap, WQCAP, SHARED_MODE), ==, 0);
+    g_assert_cmpint(FIELD_EX64(rd64(&d, A_GRPCAP), GRPCAP, NUM_GROUPS), ==,
+                    4);
+    g_assert_cmpint(FIELD_EX64(rd64(&d, A_ENGCAP), ENGCAP, NUM_ENGINES), ==,
+                    NUM_ENGINES);
+    g_assert_cmphex(rd64(&d, A_OPCAP) & 0x3f, ==, 0x3f);
+    offsets = rd64(&d, A_OFFSETS);
+    g_assert_cmphex(FIELD_EX64(offsets, OFFSETS, GRPCFG) * DSA_TABLE_MULT,
+                    ==, DSA_GRPCFG_OFFSET);
+    g_assert_cmphex(FIELD_EX64(offsets, OFFSETS, WQCFG) * DSA_TABLE_MULT,
+                    ==, DSA_WQCFG_OFFSET);
+    g_assert_cmphex(rd32(&d, A_GENSTS), ==, 0);
+    g_assert_cmphex(rd32(&d, A_CMDSTS), ==, 0);
+    g_assert_cmphex(rd32(&d, A_INTCAUSE), ==, 0);
+    g_assert_true(rd32(&d, A_CMDCAP) & BIT(DSA_CMD_RESET_WQ));
+    for (int i = 0; i < NUM_WQS * DSA_WQCFG_SIZE; i += 4) {
+        uint32_t v = rd32(&d, DSA_WQCFG_OFFSET + i);
+
+        if (i % DSA_WQCFG_SIZE == A_WQCFG6) {
+            v &= ~R_WQCFG6_MODE_SUPPORT_MASK;
+        }
+        g_assert_cmphex(v, ==, 0);
+    }
+    g_assert_cmphex(rd32(&d, DSA_DEBUG_OFFSET + DSA_DBG_MAGIC), ==,
+                    DSA_DBG_MAGIC_VALUE);
+    dsa_stop(&d);
+}
+
+static void test_commands(void)
+{
+    DSA d;
+
+    dsa_start(&d, "");
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_RESET_DEVICE, 0), ==, 0);
+    g_assert_cmphex(dsa_cmd(&d, 0x1f, 0), ==, DSA_CMDSTS_INVAL_CMD);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_ENABLE_WQ, 0), ==,
+                    DSA_CMDSTS_ERR_DEV_NOTEN);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_DISABLE_DEVICE, 0), ==,
+                    DSA_CMDSTS_ERR_DIS_DEV_EN);
+
+    /* Bad group configurations are refused at Enable Device */
+    wqcfg_write(&d, 0, 8, true, 21);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_ENABLE_DEVICE, 0), ==,
+                    DSA_CMDSTS_ERR_GRP_CONFIG);
+    wr64(&d, DSA_GRPCFG_OFFSET, 1);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_ENABLE_DEVICE, 0), ==,
+                    DSA_CMDSTS_ERR_GRP_CONFIG2);
+    wr64(&d, DSA_GRPCFG_OFFSET + 32, 1);
+    wqcfg_write(&d, 1, TOTAL_WQ_SIZE, true, 21);
+    wr64(&d, DSA_GRPCFG_OFFSET, 3);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_ENABLE_DEVICE, 0), ==,
+                    DSA_CMDSTS_ERR_WQ_SIZE_ERANGE);
+    wqcfg_write(&d, 1, 0, false, 21);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_ENABLE_DEVICE, 0), ==, 0);
+    g_assert_cmphex(rd32(&d, A_GENSTS) & R_GENSTS_STATE_MASK, ==,
+                    DSA_DEV_ENABLED);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_ENABLE_DEVICE, 0), ==,
+                    DSA_CMDSTS_ERR_DEV_ENABLED);
+    /* GRPCFG is read-only while enabled */
+    wr64(&d, DSA_GRPCFG_OFFSET, 0);
+    g_assert_cmphex(rd64(&d, DSA_GRPCFG_OFFSET), ==, 3);
+
+    /* Enable WQ checks */
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_ENABLE_WQ, NUM_WQS), ==,
+                    DSA_CMDSTS_INVAL_WQIDX);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_ENABLE_WQ, 1), ==,
+                    DSA_CMDSTS_ERR_WQ_SIZE);
+    wqcfg_write(&d, 1, 4, false, 21);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_ENABLE_WQ, 1), ==,
+                    DSA_CMDSTS_ERR_WQ_MODE);
+    wqcfg_write(&d, 1, 4, true, 22);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_ENABLE_WQ, 1), ==,
+                    DSA_CMDSTS_ERR_MAX_XFER_SIZE);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_ENABLE_WQ, 0), ==, 0);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_ENABLE_WQ, 0), ==,
+                    DSA_CMDSTS_ERR_WQ_ENABLED);
+    /* The config of an enabled WQ ignores writes */
+    wr32(&d, DSA_WQCFG_OFFSET + A_WQCFG0, 2);
+    g_assert_cmphex(rd32(&d, DSA_WQCFG_OFFSET + A_WQCFG0), ==, 8);
+
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_DRAIN_WQ, 1), ==, 0);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_ABORT_WQ, 1), ==, 0);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_DISABLE_WQ, 1 << NUM_WQS), ==,
+                    DSA_CMDSTS_INVAL_WQIDX);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_DISABLE_WQ, 1), ==, 0);
+    g_assert_cmphex(rd32(&d, DSA_WQCFG_OFFSET + A_WQCFG6) >>
+                    R_WQCFG6_WQ_STATE_SHIFT, ==, DSA_WQ_DISABLED);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_ENABLE_WQ, 0), ==, 0);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_RESET_WQ, 1), ==, 0);
+    g_assert_cmphex(rd32(&d, DSA_WQCFG_OFFSET + A_WQCFG0), ==, 0);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_DRAIN_ALL, 0), ==, 0);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_ABORT_ALL, 0), ==, 0);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_DISABLE_DEVICE, 0), ==, 0);
+    g_assert_cmphex(rd32(&d, A_GENSTS) & R_GENSTS_STATE_MASK, ==,
+                    DSA_DEV_DISABLED);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_DISABLE_WQ, 1), ==,
+                    DSA_CMDSTS_ERR_DEV_NOT_EN);
+
+    /* Without int_req: status, but no interrupt and no INTCAUSE */
+    wr32(&d, A_CMD, DSA_CMD_RESET_DEVICE << R_CMD_CMD_SHIFT);
+    g_assert_cmphex(rd32(&d, A_CMDSTS), ==, 0);
+    g_assert_false(msi_fired(&d, 0));
+    g_assert_cmphex(rd32(&d, A_INTCAUSE), ==, 0);
+    dsa_stop(&d);
+}
+
+static void test_memmove(void)
+{
+    const uint32_t size = 2 * 1024 * 1024;
+    g_autofree uint8_t *pat = g_malloc(size);
+    g_autofree uint8_t *out = g_malloc(size);
+    uint64_t src, dst, cr;
+    DSA d;
+
+    dsa_start(&d, "");
+    dsa_setup_wq0(&d, 8);
+    for (uint32_t i = 0; i < size; i++) {
+        pat[i] = i * 7 + (i >> 12);
+    }
+    src = guest_alloc(&d.alloc, size);
+    dst = guest_alloc(&d.alloc, size);
+    qtest_memwrite(d.qts, src, pat, size);
+    qtest_memset(d.qts, dst, 0, size);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, src, dst, size, &cr),
+                    ==, DSA_COMP_SUCCESS);
+    g_assert_true(msi_wait(&d, 1));
+    qtest_memread(d.qts, dst, out, size);
+    g_assert_cmpint(memcmp(pat, out, size), ==, 0);
+
+    /* Fill, then compare equal and different */
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMFILL, 0, 0x0123456789abcdefULL,
+                             dst, 4096, &cr), ==, DSA_COMP_SUCCESS);
+    g_assert_cmphex(qtest_readq(d.qts, dst + 4088), ==, 0x0123456789abcdefULL);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_COMPARE, 0, dst, dst + 1, 4000,
+                             &cr), ==, DSA_COMP_SUCCESS);
+    g_assert_cmpint(qtest_readb(d.qts, cr + DSA_CR_RESULT), ==, 1);
+    g_assert_cmpint(qtest_readl(d.qts, cr + DSA_CR_BYTES_COMPLETED), ==, 0);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_COMPARE, 0, dst, dst + 4096 * 2,
+                             0, &cr), ==, DSA_COMP_XFER_ERANGE);
+    qtest_memwrite(d.qts, dst + 8192, pat, 64);
+    qtest_memwrite(d.qts, dst + 16384, pat, 64);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_COMPARE, 0, dst + 8192,
+                             dst + 16384, 64, &cr), ==, DSA_COMP_SUCCESS);
+    g_assert_cmpint(qtest_readb(d.qts, cr + DSA_CR_RESULT), ==, 0);
+
+    /* NOOP and DRAIN */
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_NOOP, 0, 0, 0, 0, &cr), ==,
+                    DSA_COMP_SUCCESS);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_DRAIN, 0, 0, 0, 0, &cr), ==,
+                    DSA_COMP_SUCCESS);
+    g_assert_cmpint(rd64(&d, DSA_DEBUG_OFFSET + DSA_DBG_DESCS), ==, 7);
+    dsa_stop(&d);
+}
+
+static void test_batch(void)
+{
+    uint8_t list[3][DSA_DESC_SIZE];
+    uint64_t src, dst, lst, cr, subcr;
+    DSA d;
+
+    dsa_start(&d, "");
+    dsa_setup_wq0(&d, 8);
+    src = guest_alloc(&d.alloc, 3 * 4096);
+    dst = guest_alloc(&d.alloc, 3 * 4096);
+    lst = guest_alloc(&d.alloc, 4 * DSA_DESC_SIZE);
+    lst = (lst + 63) & ~63ULL;
+    subcr = guest_alloc(&d.alloc, 64);
+    subcr = (subcr + 31) & ~31ULL;
+    qtest_memset(d.qts, src, 0x5a, 3 * 4096);
+    for (int i = 0; i < 3; i++) {
+        desc_fill(list[i], DSA_OPCODE_MEMMOVE, 0, 0, src + i * 4096,
+                  dst + i * 4096, 4096, 0);
+    }
+    qtest_memwrite(d.qts, lst, list, sizeof(list));
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_BATCH, 0, lst, 0, 3, &cr), ==,
+                    DSA_COMP_SUCCESS);
+    g_assert_cmpint(qtest_readl(d.qts, cr + DSA_CR_BYTES_COMPLETED), ==, 3);
+    g_assert_cmphex(qtest_readb(d.qts, dst + 3 * 4096 - 1), ==, 0x5a);
+
+    /* One bad member (with its own record): Batch Fail */
+    desc_fill(list[1], 0x30, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR, subcr, 0, 0,
+              0, 0);
+    qtest_memwrite(d.qts, lst, list, sizeof(list));
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_BATCH, 0, lst, 0, 3, &cr), ==,
+                    DSA_COMP_BATCH_FAIL);
+    g_assert_cmpint(qtest_readl(d.qts, cr + DSA_CR_BYTES_COMPLETED), ==, 2);
+    g_assert_cmphex(qtest_readb(d.qts, subcr), ==, DSA_COMP_BAD_OPCODE);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_BATCH, 0, lst, 0, 1, &cr), ==,
+                    DSA_COMP_DESC_CNT_ERANGE);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_BATCH, 0, lst + 8, 0, 2, &cr), ==,
+                    DSA_COMP_DESCLIST_ALIGN);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_BATCH, 0, RAM_END, 0, 2, &cr), ==,
+                    DSA_COMP_BATCH_PAGE_FAULT);
+    dsa_stop(&d);
+}
+
+static void test_errors(void)
+{
+    uint8_t desc[DSA_DESC_SIZE];
+    uint64_t buf, cr, edge, swerr;
+    DSA d;
+
+    dsa_start(&d, "");
+    dsa_setup_wq0(&d, 4);
+    buf = guest_alloc(&d.alloc, 16384);
+
+    g_assert_cmphex(run_desc(&d, 0x30, 0, buf, buf + 8192, 64, &cr), ==,
+                    DSA_COMP_BAD_OPCODE);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0x40, buf, buf + 8192,
+                             64, &cr), ==, DSA_COMP_INVALID_FLAGS);
+    g_assert_cmphex(qtest_readl(d.qts, cr + DSA_CR_INVALID_FLAGS), ==, 0x40);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, buf, buf + 8192,
+                             (2 << 20) + 1, &cr), ==, DSA_COMP_XFER_ERANGE);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, buf, buf + 64, 128,
+                             &cr), ==, DSA_COMP_OVERLAP_BUFFERS);
+
+    /* Page faults: unmapped source, and a destination running off RAM */
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, 0x100000000000ULL,
+                             buf, 64, &cr), ==, DSA_COMP_PAGE_FAULT_NOBOF);
+    g_assert_cmphex(qtest_readq(d.qts, cr + DSA_CR_FAULT_ADDR), ==,
+                    0x100000000000ULL);
+    g_assert_cmpint(qtest_readl(d.qts, cr + DSA_CR_BYTES_COMPLETED), ==, 0);
+    edge = RAM_END - 4096;
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, buf, edge, 8192, &cr),
+                    ==, DSA_COMP_PAGE_FAULT_NOBOF);
+    g_assert_cmphex(qtest_readq(d.qts, cr + DSA_CR_FAULT_ADDR), ==, RAM_END);
+    g_assert_cmpint(qtest_readl(d.qts, cr + DSA_CR_BYTES_COMPLETED), ==, 4096);
+    g_assert_cmphex(qtest_readb(d.qts, cr + DSA_CR_FAULT_INFO), ==,
+                    DSA_CR_FAULT_INFO_WRITE);
+
+    /* Interrupt handle that names no vector */
+    cr = (guest_alloc(&d.alloc, 64) + 31) & ~31ULL;
+    qtest_memset(d.qts, cr, 0, DSA_CR_SIZE);
+    desc_fill(desc, DSA_OPCODE_NOOP, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR |
+              DSA_OP_FLAG_RCI, cr, 0, 0, 0, 99);
+    submit(&d, 0, desc);
+    g_assert_cmphex(cr_wait(&d, cr), ==, DSA_COMP_INT_HANDLE_INVAL);
+
+    /* Unusable completion record address: SWERR + INTCAUSE.ERR */
+    g_assert_false(msi_fired(&d, 0));
+    desc_fill(desc, DSA_OPCODE_NOOP, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR,
+              cr + 8, 0, 0, 0, 0);
+    submit(&d, 0, desc);
+    g_assert_true(msi_wait(&d, 0));
+    g_assert_true(rd32(&d, A_INTCAUSE) & DSA_INTC_ERR);
+    swerr = rd64(&d, A_SWERR);
+    g_assert_true(FIELD_EX64(swerr, SWERR, VALID));
+    g_assert_cmphex(FIELD_EX64(swerr, SWERR, ERROR), ==, DSA_COMP_CRA_ALIGN);
+    g_assert_cmphex(rd64(&d, A_SWERR2), ==, cr + 8);
+    wr64(&d, A_SWERR, swerr & (R_SWERR_VALID_MASK | R_SWERR_OVERFLOW_MASK));
+    wr32(&d, A_INTCAUSE, DSA_INTC_ERR);
+    g_assert_false(FIELD_EX64(rd64(&d, A_SWERR), SWERR, VALID));
+    desc_fill(desc, DSA_OPCODE_NOOP, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR,
+              0x100000000000ULL, 0, 0, 0, 0);
+    submit(&d, 0, desc);
+    g_assert_true(msi_wait(&d, 0));
+    g_assert_cmphex(FIELD_EX64(rd64(&d, A_SWERR), SWERR, ERROR), ==,
+                    DSA_COMP_CRA_XLAT);
+    wr64(&d, A_SWERR, R_SWERR_VALID_MASK | R_SWERR_OVERFLOW_MASK);
+    wr32(&d, A_INTCAUSE, DSA_INTC_ERR);
+
+    /* A full WQ (engines paused) drops the descriptor: SWERR */
+    wr32(&d, DSA_DEBUG_OFFSET + DSA_DBG_PAUSE, 1);
+    desc_fill(desc, DSA_OPCODE_NOOP, 0, 0, 0, 0, 0, 0);
+    for (int i = 0; i < 5; i++) {
+        submit(&d, 0, desc);
+    }
+    g_assert_true(msi_wait(&d, 0));
+    g_assert_cmphex(FIELD_EX64(rd64(&d, A_SWERR), SWERR, ERROR), ==,
+                    DSA_SWERR_WQ_FULL);
+    g_assert_cmpint(FIELD_EX32(rd32(&d, DSA_WQCFG_OFFSET + A_WQCFG6),
+                               WQCFG6, OCCUPANCY), ==, 4);
+    g_assert_cmpint(rd64(&d, DSA_DEBUG_OFFSET + DSA_DBG_DROPPED), ==, 1);
+    wr32(&d, DSA_DEBUG_OFFSET + DSA_DBG_PAUSE, 0);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_DRAIN_WQ, 1), ==, 0);
+    g_assert_cmpint(FIELD_EX32(rd32(&d, DSA_WQCFG_OFFSET + A_WQCFG6),
+                               WQCFG6, OCCUPANCY), ==, 0);
+    wr64(&d, A_SWERR, R_SWERR_VALID_MASK | R_SWERR_OVERFLOW_MASK);
+    wr32(&d, A_INTCAUSE, DSA_INTC_ERR);
+
+    /* A disabled WQ drops it too */
+    submit(&d, 2, desc);
+    g_assert_true(msi_wait(&d, 0));
+    g_assert_cmphex(FIELD_EX64(rd64(&d, A_SWERR), SWERR, ERROR), ==,
+                    DSA_SWERR_WQ_DISABLED);
+    dsa_stop(&d);
+}
+
+static void test_fault_injection(void)
+{
+    uint64_t src, dst, cr;
+    DSA d;
+
+    dsa_start(&d, ",fault-every=2,fault-status=0x20");
+    dsa_setup_wq0(&d, 8);
+    src = guest_alloc(&d.alloc, 4096);
+    dst = guest_alloc(&d.alloc, 4096);
+    for (int i = 1; i <= 6; i++) {
+        uint8_t st = run_desc(&d, DSA_OPCODE_MEMMOVE, 0, src, dst, 4096, &cr);
+
+        g_assert_cmphex(st, ==, i % 2 ? DSA_COMP_SUCCESS : 0x20);
+    }
+    g_assert_cmpint(rd64(&d, DSA_DEBUG_OFFSET + DSA_DBG_FAULTS), ==, 3);
+    /* Changed at run time through the debug page */
+    wr32(&d, DSA_DEBUG_OFFSET + DSA_DBG_FAULT_STATUS, 0x03);
+    wr32(&d, DSA_DEBUG_OFFSET + DSA_DBG_FAULT_EVERY, 1);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, src, dst, 4096, &cr),
+                    ==, DSA_COMP_PAGE_FAULT_NOBOF);
+    g_assert_cmphex(qtest_readq(d.qts, cr + DSA_CR_FAULT_ADDR), ==, dst);
+    wr32(&d, DSA_DEBUG_OFFSET + DSA_DBG_FAULT_EVERY, 0);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, src, dst, 4096, &cr),
+                    ==, DSA_COMP_SUCCESS);
+    dsa_stop(&d);
+}
+
+static void test_halt_flr(void)
+{
+    uint8_t desc[DSA_DESC_SIZE];
+    uint64_t src, dst, cr;
+    uint8_t exp;
+    uint16_t ctl;
+    DSA d;
+
+    dsa_start(&d, ",halt-after=2");
+    dsa_setup_wq0(&d, 8);
+    src = guest_alloc(&d.alloc, 4096);
+    dst = guest_alloc(&d.alloc, 4096);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, src, dst, 4096, &cr),
+                    ==, DSA_COMP_SUCCESS);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, src, dst, 4096, &cr),
+                    ==, DSA_COMP_SUCCESS);
+    g_assert_true(msi_wait(&d, 0));
+    g_assert_true(rd32(&d, A_INTCAUSE) & DSA_INTC_HALT_STATE);
+    g_assert_cmphex(FIELD_EX32(rd32(&d, A_GENSTS), GENSTS, STATE), ==,
+                    DSA_DEV_HALT);
+    g_assert_cmphex(FIELD_EX32(rd32(&d, A_GENSTS), GENSTS, RESET_TYPE), ==,
+                    DSA_RESET_FLR);
+    /* Halted: commands fail, descriptors are dropped */
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_RESET_DEVICE, 0), ==,
+                    DSA_CMDSTS_HW_ERR);
+    cr = (guest_alloc(&d.alloc, 64) + 31) & ~31ULL;
+    qtest_memset(d.qts, cr, 0, DSA_CR_SIZE);
+    desc_fill(desc, DSA_OPCODE_NOOP, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR, cr,
+              0, 0, 0, 0);
+    submit(&d, 0, desc);
+    g_usleep(100 * 1000);
+    g_assert_cmphex(qtest_readb(d.qts, cr), ==, 0);
+
+    /* FLR brings everything back */
+    exp = qpci_find_capability(d.dev, PCI_CAP_ID_EXP, 0);
+    g_assert_cmpint(exp, !=, 0);
+    g_assert_true(qpci_config_readl(d.dev, exp + PCI_EXP_DEVCAP) &
+                  PCI_EXP_DEVCAP_FLR);
+    ctl = qpci_config_readw(d.dev, exp + PCI_EXP_DEVCTL);
+    qpci_config_writew(d.dev, exp + PCI_EXP_DEVCTL,
+                       ctl | PCI_EXP_DEVCTL_BCR_FLR);
+    g_assert_cmphex(rd32(&d, A_GENSTS), ==, 0);
+    g_assert_cmphex(rd64(&d, DSA_GRPCFG_OFFSET), ==, 0);
+    /* FLR cleared BARs, the command register and MSI-X: set them again */
+    qpci_device_enable(d.dev);
+    d.bar2 = qpci_iomap(d.dev, 2, NULL);
+    msi_setup(&d);
+    dsa_setup_wq0(&d, 8);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, src, dst, 4096, &cr),
+                    ==, DSA_COMP_SUCCESS);
+    dsa_stop(&d);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    qtest_add_func("/intel-dsa/reset-values", test_reset_values);
+    qtest_add_func("/intel-dsa/commands", test_commands);
+    qtest_add_func("/intel-dsa/memmove", test_memmove);
+    qtest_add_func("/intel-dsa/batch", test_batch);
+    qtest_add_func("/intel-dsa/errors", test_errors);
+    qtest_add_func("/intel-dsa/fault-injection", test_fault_injection);
+    qtest_add_func("/intel-dsa/halt-flr", test_halt_flr);
+    return g_test_run();
+}
