@@ -35,6 +35,7 @@ typedef struct DSAResult {
 typedef struct DSAContext {
     IntelDSAState *s;
     int wq;
+    uint64_t seq;                     /* of the descriptor in its WQ */
     uint64_t max_xfer;
     uint32_t max_batch;
 } DSAContext;
@@ -265,19 +266,20 @@ static void dsa_op_batch(DSAContext *c, const uint8_t *d, DSAResult *r)
     r->bytes_completed = ok;              /* descriptors completed */
 }
 
-/* Wait until every other descriptor taken from this WQ has finished */
+/*
+ * Wait until every descriptor submitted to this WQ before the Drain has
+ * finished.  Later ones are never waited for (another Drain among them
+ * waits for this one: two engines would wait for each other), and other
+ * engines keep taking work from the WQ meanwhile.
+ */
 static void dsa_op_drain(DSAContext *c, DSAResult *r)
 {
     IntelDSAState *s = c->s;
-    DSAWorkQueue *wq = &s->wq[c->wq];
 
     qemu_mutex_lock(&s->lock);
-    wq->blocked = true;
-    while (wq->inflight > 1 && !s->stopping) {
+    while (dsa_wq_busy_before(s, c->wq, c->seq) && !s->stopping) {
         qemu_cond_wait(&s->idle_cond, &s->lock);
     }
-    wq->blocked = false;
-    dsa_wake_engines(s);
     qemu_mutex_unlock(&s->lock);
     r->status = DSA_COMP_SUCCESS;
 }
@@ -412,6 +414,28 @@ static void dsa_complete(DSAContext *c, const uint8_t *d, DSAResult *r,
 
 /* ---- work queues and engines ---- */
 
+/*
+ * Called with s->lock held: is a descriptor submitted to WQ n before
+ * sequence number seq still queued or running?  The ring is FIFO, so
+ * queued ones are the oldest; running ones are on the engines.
+ */
+bool dsa_wq_busy_before(IntelDSAState *s, unsigned n, uint64_t seq)
+{
+    DSAWorkQueue *wq = &s->wq[n];
+
+    if (wq->count && wq->seq_head < seq) {
+        return true;
+    }
+    for (unsigned i = 0; i < s->num_engines; i++) {
+        DSAEngine *e = &s->engine[i];
+
+        if (e->cur_wq == n && e->cur_seq < seq) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Called with s->lock held: wake every idle engine */
 void dsa_wake_engines(IntelDSAState *s)
 {
@@ -488,7 +512,7 @@ static int dsa_pick_wq(IntelDSAState *s, DSAEngine *e)
         unsigned n = (e->next_wq + i) % s->num_wqs;
         DSAWorkQueue *wq = &s->wq[n];
 
-        if ((e->wq_mask & BIT(n)) && wq->count && !wq->blocked) {
+        if ((e->wq_mask & BIT(n)) && wq->count) {
             e->next_wq = n + 1;
             return n;
         }
@@ -522,6 +546,9 @@ static void *dsa_engine_thread(void *opaque)
         wq->head = (wq->head + 1) % wq->capacity;
         wq->count--;
         wq->inflight++;
+        c.seq = wq->seq_head++;
+        e->cur_wq = c.wq;
+        e->cur_seq = c.seq;
         c.max_xfer = 1ULL << FIELD_EX32(wq->cfg[3], WQCFG3, MAX_XFER_SHIFT);
         c.max_batch = 1U << FIELD_EX32(wq->cfg[3], WQCFG3, MAX_BATCH_SHIFT);
         if (s->fault_every && ++s->fault_seq % s->fault_every == 0) {
@@ -546,6 +573,7 @@ static void *dsa_engine_thread(void *opaque)
 
         qemu_mutex_lock(&s->lock);
         wq->inflight--;
+        e->cur_wq = -1;
         e->descs++;
         s->descs++;
         if (halt) {
@@ -568,6 +596,7 @@ void dsa_engines_start(IntelDSAState *s)
 
         e->dev = s;
         e->id = i;
+        e->cur_wq = -1;
         qemu_cond_init(&e->wake);
         snprintf(name, sizeof(name), "intel-dsa-eng%u", i);
         qemu_thread_create(&e->thread, name, dsa_engine_thread, e,

@@ -168,6 +168,20 @@ static uint32_t dsa_cmd_wq_mask(IntelDSAState *s, uint32_t operand,
     return mask & MAKE_64BIT_MASK(0, s->num_wqs);
 }
 
+/*
+ * Called with s->lock held: has every descriptor submitted to the WQs in
+ * mask before the command was written finished?  Later ones do not count.
+ */
+static bool dsa_wqs_drained(IntelDSAState *s, uint32_t mask)
+{
+    for (unsigned i = 0; i < s->num_wqs; i++) {
+        if ((mask & BIT(i)) && dsa_wq_busy_before(s, i, s->cmd_seq[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Called with s->lock held. */
 static bool dsa_wqs_idle(IntelDSAState *s, uint32_t mask, bool queued_too)
 {
@@ -182,11 +196,16 @@ static bool dsa_wqs_idle(IntelDSAState *s, uint32_t mask, bool queued_too)
     return true;
 }
 
-/* Called with s->lock held. */
+/*
+ * Called with s->lock held.  Sequence numbers go on counting over the
+ * discarded descriptors, so what is submitted next counts as later than
+ * any command that was waiting for them.
+ */
 static void dsa_wqs_discard(IntelDSAState *s, uint32_t mask)
 {
     for (unsigned i = 0; i < s->num_wqs; i++) {
         if (mask & BIT(i)) {
+            s->wq[i].seq_head += s->wq[i].count;
             s->wq[i].count = 0;
             s->wq[i].head = 0;
         }
@@ -199,6 +218,7 @@ static void dsa_wq_disable(IntelDSAState *s, unsigned i)
     DSAWorkQueue *wq = &s->wq[i];
 
     wq->enabled = false;
+    wq->seq_head += wq->count;
     wq->count = 0;
     wq->head = 0;
     wq->capacity = 0;
@@ -316,7 +336,6 @@ static uint32_t dsa_enable_wq(IntelDSAState *s, uint32_t operand)
     wq->capacity = size;
     wq->head = 0;
     wq->count = 0;
-    wq->blocked = false;
     wq->enabled = true;
     qemu_mutex_unlock(&s->lock);
     return DSA_CMDSTS_SUCCESS;
@@ -421,7 +440,7 @@ static bool dsa_cmd_step(IntelDSAState *s, uint32_t *err)
         break;
     case DSA_CMD_DRAIN_ALL:
     case DSA_CMD_DRAIN_WQ:
-        done = dsa_wqs_idle(s, mask, true);
+        done = dsa_wqs_drained(s, mask);
         break;
     case DSA_CMD_ABORT_ALL:
     case DSA_CMD_ABORT_WQ:
@@ -434,7 +453,7 @@ static bool dsa_cmd_step(IntelDSAState *s, uint32_t *err)
             }
         }
         dsa_wqs_discard(s, mask);
-        done = dsa_wqs_idle(s, mask, false);
+        done = dsa_wqs_drained(s, mask);
         break;
     }
     if (done && (code == DSA_CMD_DISABLE_DEVICE || code == DSA_CMD_DISABLE_WQ ||
@@ -485,6 +504,11 @@ static void dsa_cmd_write(IntelDSAState *s, uint32_t val)
                         FIELD_EX32(val, CMD, OPERAND));
     s->cmd = val;
     s->cmdsts = R_CMDSTS_ACTIVE_MASK;
+    qemu_mutex_lock(&s->lock);
+    for (unsigned i = 0; i < s->num_wqs; i++) {
+        s->cmd_seq[i] = s->wq[i].seq_head + s->wq[i].count;
+    }
+    qemu_mutex_unlock(&s->lock);
     if (dsa_cmd_step(s, &err)) {
         dsa_cmd_finish(s, err);
     }

@@ -38,7 +38,7 @@ typedef struct DSAWorkQueue {
     uint32_t head;
     uint32_t count;
     uint32_t inflight;                /* taken by an engine, not done */
-    bool blocked;                     /* a Drain descriptor is waiting */
+    uint64_t seq_head;                /* sequence number of ring[head] */
 } DSAWorkQueue;
 
 typedef struct DSAEngine {
@@ -49,6 +49,8 @@ typedef struct DSAEngine {
     QemuCond wake;                    /* work for this engine, or stop */
     bool idle;                        /* waiting on wake */
     uint32_t next_wq;                 /* round-robin position */
+    int cur_wq;                       /* WQ of the descriptor running, or -1 */
+    uint64_t cur_seq;                 /* its sequence number in that WQ */
     uint64_t descs;                   /* descriptors processed */
 } DSAEngine;
 
@@ -78,6 +80,7 @@ struct IntelDSAState {
     uint32_t cmdsts;
     uint32_t cmd;                     /* command waiting for a drain */
     bool cmd_waiting;
+    uint64_t cmd_seq[DSA_MAX_WQS];    /* first descriptor after the CMD write */
     uint64_t swerr[DSA_SWERR_SIZE / 8];
     uint64_t evlcfg[2];
     uint64_t evlstatus;
@@ -116,6 +119,7 @@ struct IntelDSAState {
 void dsa_engines_start(IntelDSAState *s);
 void dsa_engines_stop(IntelDSAState *s);
 void dsa_wake_engines(IntelDSAState *s);
+bool dsa_wq_busy_before(IntelDSAState *s, unsigned n, uint64_t seq);
 void dsa_portal_write(IntelDSAState *s, int wq, const uint8_t *desc);
 void dsa_report_swerr(IntelDSAState *s, uint64_t swerr0, uint64_t swerr1,
                       uint64_t fault_addr);

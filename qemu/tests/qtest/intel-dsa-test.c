@@ -164,11 +164,13 @@ static void wqcfg_write(DSA *d, int wq, uint32_t size, bool dedicated,
          xfer_shift | (5 << R_WQCFG3_MAX_BATCH_SHIFT_SHIFT));
 }
 
-/* Group 0 = WQ 0 (size 8) + both engines; device and WQ 0 enabled */
-static void dsa_setup_wq0(DSA *d, uint32_t size)
+/* Group 0 = WQ 0 + both engines; device and WQ 0 enabled */
+static void dsa_setup_wq0_batch(DSA *d, uint32_t size, unsigned batch_shift)
 {
     g_assert_cmphex(dsa_cmd(d, DSA_CMD_RESET_DEVICE, 0), ==, 0);
     wqcfg_write(d, 0, size, true, 21);
+    wr32(d, DSA_WQCFG_OFFSET + A_WQCFG3,
+         21 | batch_shift << R_WQCFG3_MAX_BATCH_SHIFT_SHIFT);
     wr64(d, DSA_GRPCFG_OFFSET, 1);                       /* WQ 0 */
     wr64(d, DSA_GRPCFG_OFFSET + 32, 3);                  /* engines 0, 1 */
     wr32(d, A_GENCTRL, R_GENCTRL_SOFTERR_INT_EN_MASK |
@@ -177,6 +179,11 @@ static void dsa_setup_wq0(DSA *d, uint32_t size)
     g_assert_cmphex(dsa_cmd(d, DSA_CMD_ENABLE_WQ, 0), ==, 0);
     g_assert_cmphex(rd32(d, DSA_WQCFG_OFFSET + A_WQCFG6) >>
                     R_WQCFG6_WQ_STATE_SHIFT, ==, DSA_WQ_ENABLED);
+}
+
+static void dsa_setup_wq0(DSA *d, uint32_t size)
+{
+    dsa_setup_wq0_batch(d, size, 5);
 }
 
 static void desc_fill(uint8_t *desc, uint8_t opcode, uint32_t flags,
@@ -199,11 +206,11 @@ static void submit(DSA *d, int wq, const uint8_t *desc)
                   desc, DSA_DESC_SIZE);
 }
 
-static uint8_t cr_wait(DSA *d, uint64_t cr)
+static uint8_t cr_wait_us(DSA *d, uint64_t cr, gint64 us)
 {
     gint64 start = g_get_monotonic_time();
 
-    while (!timed_out(start)) {
+    while (g_get_monotonic_time() - start <= us) {
         uint8_t st = qtest_readb(d->qts, cr);
 
         if (st) {
@@ -212,6 +219,12 @@ static uint8_t cr_wait(DSA *d, uint64_t cr)
         g_usleep(1000);
     }
     return 0;
+}
+
+/* Wait (bounded) for a completion record; 0 if it never came */
+static uint8_t cr_wait(DSA *d, uint64_t cr)
+{
+    return cr_wait_us(d, cr, WAIT_US);
 }
 
 /* Run one descriptor on WQ 0 with a completion record; return its status */
@@ -616,6 +629,138 @@ static void test_halt_flr(void)
     dsa_stop(&d);
 }
 
+/* How long a descriptor or command that should finish at once may take */
+#define SHORT_WAIT_US   (5 * 1000 * 1000)
+
+static void cr_clear(DSA *d, uint64_t cr)
+{
+    qtest_memset(d->qts, cr, 0, DSA_CR_SIZE);
+}
+
+static void submit_drain(DSA *d, uint64_t cr)
+{
+    uint8_t desc[DSA_DESC_SIZE];
+
+    desc_fill(desc, DSA_OPCODE_DRAIN, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR, cr,
+              0, 0, 0, 0);
+    submit(d, 0, desc);
+}
+
+/*
+ * Two DRAIN descriptors taken by two engines at the same time must not wait
+ * for each other (each waits only for what was submitted before it), and
+ * Disable WQ must still complete afterwards.  Releasing both from a paused
+ * WQ makes both engines take one at once on most rounds.
+ */
+static void test_drain_two_engines(void)
+{
+    uint64_t cr;
+    DSA d;
+
+    dsa_start(&d, "");
+    dsa_setup_wq0(&d, 8);
+    cr = (guest_alloc(&d.alloc, 3 * DSA_CR_SIZE) + 31) & ~31ULL;
+    for (int i = 0; i < 40; i++) {
+        cr_clear(&d, cr);
+        cr_clear(&d, cr + DSA_CR_SIZE);
+        wr32(&d, DSA_DEBUG_OFFSET + DSA_DBG_PAUSE, 1);
+        submit_drain(&d, cr);
+        submit_drain(&d, cr + DSA_CR_SIZE);
+        wr32(&d, DSA_DEBUG_OFFSET + DSA_DBG_PAUSE, 0);
+        g_assert_cmphex(cr_wait_us(&d, cr, SHORT_WAIT_US), ==,
+                        DSA_COMP_SUCCESS);
+        g_assert_cmphex(cr_wait_us(&d, cr + DSA_CR_SIZE, SHORT_WAIT_US), ==,
+                        DSA_COMP_SUCCESS);
+    }
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_DISABLE_WQ, 1), ==, 0);
+    dsa_stop(&d);
+}
+
+/*
+ * Wait up to us for the command written to CMD (with int_req) to complete;
+ * false if it did not.
+ */
+static bool cmd_wait_us(DSA *d, gint64 us, uint32_t *sts)
+{
+    gint64 start = g_get_monotonic_time();
+
+    while ((*sts = rd32(d, A_CMDSTS)) & R_CMDSTS_ACTIVE_MASK) {
+        if (g_get_monotonic_time() - start > us) {
+            return false;
+        }
+        g_usleep(1000);
+    }
+    g_assert_true(msi_wait(d, 0));
+    wr32(d, A_INTCAUSE, DSA_INTC_CMD);
+    return true;
+}
+
+/*
+ * A BATCH of 1024 members (max-batch-shift 10 on WQ 0): member 0 is a NOOP
+ * whose completion record at *running shows that an engine took the batch,
+ * the others are 2 MiB MEMMOVEs that keep the engine busy for a while.
+ */
+static void long_batch(DSA *d, uint8_t *desc, uint64_t *running)
+{
+    const uint32_t size = 2 * 1024 * 1024;
+    const uint32_t count = 1024;
+    g_autofree uint8_t *list = g_malloc(count * DSA_DESC_SIZE);
+    uint64_t src, dst, lst;
+
+    src = guest_alloc(&d->alloc, size);
+    dst = guest_alloc(&d->alloc, size);
+    lst = (guest_alloc(&d->alloc, (count + 1) * DSA_DESC_SIZE) + 63) & ~63ULL;
+    *running = (guest_alloc(&d->alloc, 2 * DSA_CR_SIZE) + 31) & ~31ULL;
+    cr_clear(d, *running);
+    desc_fill(list, DSA_OPCODE_NOOP, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR,
+              *running, 0, 0, 0, 0);
+    for (uint32_t i = 1; i < count; i++) {
+        desc_fill(list + i * DSA_DESC_SIZE, DSA_OPCODE_MEMMOVE, 0, 0, src,
+                  dst, size, 0);
+    }
+    qtest_memwrite(d->qts, lst, list, count * DSA_DESC_SIZE);
+    desc_fill(desc, DSA_OPCODE_BATCH, 0, 0, lst, 0, count, 0);
+}
+
+static uint32_t wq0_occupancy(DSA *d)
+{
+    return FIELD_EX32(rd32(d, DSA_WQCFG_OFFSET + A_WQCFG6), WQCFG6,
+                      OCCUPANCY);
+}
+
+/*
+ * Drain WQ waits for the descriptors submitted before the command, not for
+ * those submitted while it runs: with a long batch in flight, pause the
+ * engines, start Drain WQ, then queue a NOOP that cannot run while paused.
+ * The command must complete when the batch does.
+ */
+static void test_drain_cmd_later_work(void)
+{
+    uint8_t batch[DSA_DESC_SIZE], noop[DSA_DESC_SIZE];
+    uint64_t running;
+    uint32_t sts;
+    DSA d;
+
+    dsa_start(&d, "");
+    dsa_setup_wq0_batch(&d, 8, 10);
+    long_batch(&d, batch, &running);
+    submit(&d, 0, batch);
+    g_assert_cmphex(cr_wait(&d, running), ==, DSA_COMP_SUCCESS);
+    wr32(&d, DSA_DEBUG_OFFSET + DSA_DBG_PAUSE, 1);
+    wr32(&d, A_CMD, (DSA_CMD_DRAIN_WQ << R_CMD_CMD_SHIFT) | 1 |
+         R_CMD_INT_REQ_MASK);
+    desc_fill(noop, DSA_OPCODE_NOOP, 0, 0, 0, 0, 0, 0);
+    submit(&d, 0, noop);
+    g_assert_true(cmd_wait_us(&d, SHORT_WAIT_US, &sts));
+    g_assert_cmphex(sts, ==, 0);
+    g_assert_cmpint(wq0_occupancy(&d), ==, 1);
+    /* The NOOP runs once the engines may take work again */
+    wr32(&d, DSA_DEBUG_OFFSET + DSA_DBG_PAUSE, 0);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_DISABLE_WQ, 1), ==, 0);
+    g_assert_cmpint(wq0_occupancy(&d), ==, 0);
+    dsa_stop(&d);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -626,5 +771,8 @@ int main(int argc, char **argv)
     qtest_add_func("/intel-dsa/errors", test_errors);
     qtest_add_func("/intel-dsa/fault-injection", test_fault_injection);
     qtest_add_func("/intel-dsa/halt-flr", test_halt_flr);
+    qtest_add_func("/intel-dsa/drain-two-engines", test_drain_two_engines);
+    qtest_add_func("/intel-dsa/drain-cmd-later-work",
+                   test_drain_cmd_later_work);
     return g_test_run();
 }
