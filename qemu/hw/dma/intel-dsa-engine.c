@@ -525,6 +525,12 @@ static void *dsa_engine_thread(void *opaque)
     DSAEngine *e = opaque;
     IntelDSAState *s = e->dev;
 
+    /*
+     * Guest memory is translated in RCU read sections: only a registered
+     * thread makes the RCU thread wait before freeing a FlatView that the
+     * guest replaced meanwhile (bus mastering toggled, a BAR moved).
+     */
+    rcu_register_thread();
     qemu_mutex_lock(&s->lock);
     while (!s->stopping) {
         DSAContext c = { .s = s };
@@ -585,6 +591,7 @@ static void *dsa_engine_thread(void *opaque)
         }
     }
     qemu_mutex_unlock(&s->lock);
+    rcu_unregister_thread();
     return NULL;
 }
 

@@ -698,9 +698,10 @@ static bool cmd_wait_us(DSA *d, gint64 us, uint32_t *sts)
 /*
  * A BATCH of 1024 members (max-batch-shift 10 on WQ 0): member 0 is a NOOP
  * whose completion record at *running shows that an engine took the batch,
- * the others are 2 MiB MEMMOVEs that keep the engine busy for a while.
+ * the others are 2 MiB MEMMOVEs that keep the engine busy for a while;
+ * its own completion record goes to cr unless that is 0.
  */
-static void long_batch(DSA *d, uint8_t *desc, uint64_t *running)
+static void long_batch(DSA *d, uint8_t *desc, uint64_t *running, uint64_t cr)
 {
     const uint32_t size = 2 * 1024 * 1024;
     const uint32_t count = 1024;
@@ -719,7 +720,8 @@ static void long_batch(DSA *d, uint8_t *desc, uint64_t *running)
                   dst, size, 0);
     }
     qtest_memwrite(d->qts, lst, list, count * DSA_DESC_SIZE);
-    desc_fill(desc, DSA_OPCODE_BATCH, 0, 0, lst, 0, count, 0);
+    desc_fill(desc, DSA_OPCODE_BATCH,
+              cr ? DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR : 0, cr, lst, 0, count, 0);
 }
 
 static uint32_t wq0_occupancy(DSA *d)
@@ -743,7 +745,7 @@ static void test_drain_cmd_later_work(void)
 
     dsa_start(&d, "");
     dsa_setup_wq0_batch(&d, 8, 10);
-    long_batch(&d, batch, &running);
+    long_batch(&d, batch, &running, 0);
     submit(&d, 0, batch);
     g_assert_cmphex(cr_wait(&d, running), ==, DSA_COMP_SUCCESS);
     wr32(&d, DSA_DEBUG_OFFSET + DSA_DBG_PAUSE, 1);
@@ -761,6 +763,57 @@ static void test_drain_cmd_later_work(void)
     dsa_stop(&d);
 }
 
+/*
+ * The guest changes the memory map under running copies: bus mastering and
+ * memory decoding toggled many times, each a new FlatView, the old one
+ * freed by RCU.  The engines translate in RCU read sections, so they must
+ * be registered RCU readers: the batch completes (members that ran while
+ * bus mastering was off fault), QEMU survives, and the device still works.
+ */
+static void test_remap_during_copy(void)
+{
+    uint8_t batch[DSA_DESC_SIZE];
+    uint64_t running, cr, buf;
+    uint16_t cmd;
+    uint8_t st;
+    gint64 start;
+    DSA d;
+
+    dsa_start(&d, "");
+    dsa_setup_wq0_batch(&d, 8, 10);
+    cr = (guest_alloc(&d.alloc, 2 * DSA_CR_SIZE) + 31) & ~31ULL;
+    cr_clear(&d, cr);
+    long_batch(&d, batch, &running, cr);
+    submit(&d, 0, batch);
+    g_assert_cmphex(cr_wait(&d, running), ==, DSA_COMP_SUCCESS);
+    cmd = qpci_config_readw(d.dev, PCI_COMMAND);
+    for (int i = 0; i < 200; i++) {
+        qpci_config_writew(d.dev, PCI_COMMAND, cmd & ~PCI_COMMAND_MASTER);
+        qpci_config_writew(d.dev, PCI_COMMAND, cmd & ~PCI_COMMAND_MEMORY);
+        qpci_config_writew(d.dev, PCI_COMMAND, cmd);
+    }
+    /* Done when the WQ is empty; the record is lost if bus mastering was off */
+    start = g_get_monotonic_time();
+    while (wq0_occupancy(&d)) {
+        g_assert_false(timed_out(start));
+        g_usleep(1000);
+    }
+    st = qtest_readb(d.qts, cr);
+    if (st) {
+        g_assert_true(st == DSA_COMP_SUCCESS || st == DSA_COMP_BATCH_FAIL ||
+                      st == DSA_COMP_BATCH_PAGE_FAULT);
+    } else {
+        g_assert_cmphex(FIELD_EX64(rd64(&d, A_SWERR), SWERR, ERROR), ==,
+                        DSA_COMP_CRA_XLAT);
+    }
+    buf = guest_alloc(&d.alloc, 8192);
+    qtest_memset(d.qts, buf, 0x3c, 4096);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, buf, buf + 4096, 4096,
+                             &cr), ==, DSA_COMP_SUCCESS);
+    g_assert_cmphex(qtest_readb(d.qts, buf + 8191), ==, 0x3c);
+    dsa_stop(&d);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -774,5 +827,6 @@ int main(int argc, char **argv)
     qtest_add_func("/intel-dsa/drain-two-engines", test_drain_two_engines);
     qtest_add_func("/intel-dsa/drain-cmd-later-work",
                    test_drain_cmd_later_work);
+    qtest_add_func("/intel-dsa/remap-during-copy", test_remap_during_copy);
     return g_test_run();
 }
