@@ -18,6 +18,7 @@
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "qemu/rcu.h"
+#include "qemu/units.h"
 #include "exec/memory.h"
 #include "sysemu/dma.h"
 #include "intel-dsa.h"
@@ -30,6 +31,7 @@ typedef struct DSAResult {
     uint32_t bytes_completed;
     uint64_t fault_addr;
     uint32_t invalid_flags;
+    bool aborted;                     /* cut short: no completion at all */
 } DSAResult;
 
 typedef struct DSAContext {
@@ -39,6 +41,12 @@ typedef struct DSAContext {
     uint64_t max_xfer;
     uint32_t max_batch;
 } DSAContext;
+
+/*
+ * Operations check for an abort between pieces of at most this size, so a
+ * reset or an Abort command waits for at most one piece per engine.
+ */
+#define DSA_ABORT_CHUNK     (64 * KiB)
 
 /* ---- guest memory ---- */
 
@@ -120,6 +128,15 @@ static bool dsa_read(IntelDSAState *s, uint64_t addr, void *buf,
 
 /* ---- operations ---- */
 
+/* Has a reset or an Abort command cut this descriptor short? */
+static bool dsa_aborted(DSAContext *c, DSAResult *r)
+{
+    if (c->seq < qatomic_read(&c->s->wq[c->wq].abort_seq)) {
+        r->aborted = true;
+    }
+    return r->aborted;
+}
+
 static void dsa_op_memmove(DSAContext *c, uint64_t src, uint64_t dst,
                            uint32_t size, DSAResult *r)
 {
@@ -130,8 +147,8 @@ static void dsa_op_memmove(DSAContext *c, uint64_t src, uint64_t dst,
         r->status = DSA_COMP_OVERLAP_BUFFERS;
         return;
     }
-    while (off < size) {
-        dma_addr_t sl = size - off, dl;
+    while (off < size && !dsa_aborted(c, r)) {
+        dma_addr_t sl = MIN(size - off, DSA_ABORT_CHUNK), dl;
         void *sp, *dp;
 
         sp = dsa_map(c->s, src + off, &sl, false);
@@ -160,8 +177,8 @@ static void dsa_op_fill(DSAContext *c, uint64_t pattern, uint64_t dst,
 {
     uint32_t off = 0;
 
-    while (off < size) {
-        dma_addr_t l = size - off;
+    while (off < size && !dsa_aborted(c, r)) {
+        dma_addr_t l = MIN(size - off, DSA_ABORT_CHUNK);
         uint8_t *p = dsa_map(c->s, dst + off, &l, true);
 
         if (!p) {
@@ -185,8 +202,8 @@ static void dsa_op_compare(DSAContext *c, const uint8_t *d, uint64_t src1,
 
     r->status = DSA_COMP_SUCCESS;
     r->result = 0;
-    while (off < size) {
-        dma_addr_t l1 = size - off, l2;
+    while (off < size && !dsa_aborted(c, r)) {
+        dma_addr_t l1 = MIN(size - off, DSA_ABORT_CHUNK), l2;
         uint8_t *p1, *p2;
 
         p1 = dsa_map(c->s, src1 + off, &l1, false);
@@ -254,6 +271,10 @@ static void dsa_op_batch(DSAContext *c, const uint8_t *d, DSAResult *r)
         }
         /* Members run in order on this engine, so Fence holds trivially */
         dsa_execute(c, sub, &sr, true);
+        if (sr.aborted) {
+            r->aborted = true;
+            return;
+        }
         dsa_complete(c, sub, &sr, true, i);
         if (sr.status == DSA_COMP_SUCCESS ||
             sr.status == DSA_COMP_SUCCESS_PRED) {
@@ -277,7 +298,8 @@ static void dsa_op_drain(DSAContext *c, DSAResult *r)
     IntelDSAState *s = c->s;
 
     qemu_mutex_lock(&s->lock);
-    while (dsa_wq_busy_before(s, c->wq, c->seq) && !s->stopping) {
+    while (dsa_wq_busy_before(s, c->wq, c->seq) && !s->stopping &&
+           !dsa_aborted(c, r)) {
         qemu_cond_wait(&s->idle_cond, &s->lock);
     }
     qemu_mutex_unlock(&s->lock);
@@ -295,6 +317,9 @@ static void dsa_execute(DSAContext *c, const uint8_t *d, DSAResult *r,
     uint32_t size = ldl_le_p(d + DSA_DESC_SIZE_FIELD);
     uint16_t handle = lduw_le_p(d + DSA_DESC_INT_HANDLE);
 
+    if (dsa_aborted(c, r)) {
+        return;
+    }
     if (flags & ~DSA_OP_FLAGS_SUPPORTED) {
         r->status = DSA_COMP_INVALID_FLAGS;
         r->invalid_flags = flags & ~DSA_OP_FLAGS_SUPPORTED;
@@ -382,6 +407,11 @@ static void dsa_complete(DSAContext *c, const uint8_t *d, DSAResult *r,
               r->status == DSA_COMP_SUCCESS_PRED;
     uint8_t err = 0;
 
+    if (r->aborted) {
+        /* Like the queued descriptors that were discarded */
+        trace_intel_dsa_desc(c->wq, opcode, 0);
+        return;
+    }
     trace_intel_dsa_desc(c->wq, opcode, r->status);
     if ((flags & DSA_OP_FLAG_CRAV) && ((flags & DSA_OP_FLAG_RCR) || !ok)) {
         if (cr_addr % DSA_CR_SIZE) {

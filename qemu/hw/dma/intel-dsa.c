@@ -197,6 +197,26 @@ static bool dsa_wqs_idle(IntelDSAState *s, uint32_t mask, bool queued_too)
 }
 
 /*
+ * Called with s->lock held: cut short the descriptors of the WQs in mask
+ * that were submitted before seq[i] (all of them when seq is NULL).  The
+ * engines check between pieces of work, so the wait that follows is
+ * bounded however large the descriptors are.
+ */
+static void dsa_wqs_abort(IntelDSAState *s, uint32_t mask, const uint64_t *seq)
+{
+    for (unsigned i = 0; i < s->num_wqs; i++) {
+        DSAWorkQueue *wq = &s->wq[i];
+        uint64_t before = seq ? seq[i] : wq->seq_head + wq->count;
+
+        if ((mask & BIT(i)) && before > wq->abort_seq) {
+            qatomic_set(&wq->abort_seq, before);
+        }
+    }
+    /* A waiting Drain descriptor may be among them */
+    qemu_cond_broadcast(&s->idle_cond);
+}
+
+/*
  * Called with s->lock held.  Sequence numbers go on counting over the
  * discarded descriptors, so what is submitted next counts as later than
  * any command that was waiting for them.
@@ -390,6 +410,7 @@ static bool dsa_cmd_step(IntelDSAState *s, uint32_t *err)
     case DSA_CMD_RESET_DEVICE:
         qemu_mutex_lock(&s->lock);
         s->running = false;
+        dsa_wqs_abort(s, all, NULL);
         dsa_wqs_discard(s, all);
         done = dsa_wqs_idle(s, all, true);
         if (done) {
@@ -452,6 +473,7 @@ static bool dsa_cmd_step(IntelDSAState *s, uint32_t *err)
                 }
             }
         }
+        dsa_wqs_abort(s, mask, s->cmd_seq);
         dsa_wqs_discard(s, mask);
         done = dsa_wqs_drained(s, mask);
         break;
@@ -1067,11 +1089,15 @@ static void dsa_reset(DeviceState *dev)
 
     qemu_mutex_lock(&s->lock);
     s->running = false;
+    dsa_wqs_abort(s, all, NULL);
     dsa_wqs_discard(s, all);
     for (unsigned i = 0; i < s->num_wqs; i++) {
         s->wq[i].enabled = false;
     }
-    /* Engines never wait for the BQL, so this cannot deadlock */
+    /*
+     * Under the BQL: bounded, because the work in flight is aborted and
+     * engines never wait for the BQL.
+     */
     while (!dsa_wqs_idle(s, all, false)) {
         qemu_cond_wait(&s->idle_cond, &s->lock);
     }

@@ -39,6 +39,7 @@ typedef struct DSAWorkQueue {
     uint32_t count;
     uint32_t inflight;                /* taken by an engine, not done */
     uint64_t seq_head;                /* sequence number of ring[head] */
+    uint64_t abort_seq;               /* those before it are cut short */
 } DSAWorkQueue;
 
 typedef struct DSAEngine {
