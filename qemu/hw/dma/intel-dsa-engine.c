@@ -36,6 +36,7 @@ typedef struct DSAResult {
 
 typedef struct DSAContext {
     IntelDSAState *s;
+    DSAEngine *e;
     int wq;
     uint64_t seq;                     /* of the descriptor in its WQ */
     uint64_t max_xfer;
@@ -55,45 +56,147 @@ static AddressSpace *dsa_as(IntelDSAState *s)
     return pci_get_address_space(PCI_DEVICE(s));
 }
 
+/* Has a reset or an Abort command cut this descriptor short? */
+static bool dsa_aborted(DSAContext *c, DSAResult *r)
+{
+    if (c->seq < qatomic_read(&c->s->wq[c->wq].abort_seq)) {
+        r->aborted = true;
+    }
+    return r->aborted;
+}
+
 /*
  * Map the longest prefix of [addr, addr + *len) that is directly
  * accessible RAM.  Returns NULL, and *len = 0, if addr itself is not.
+ * The check and the mapping use one translation in one RCU section, so a
+ * region that stops being RAM in between cannot send us to a bounce
+ * buffer (MMIO, which needs the BQL).  The reference taken here is
+ * dropped by dsa_unmap (address_space_unmap), which also marks written
+ * RAM dirty and invalidates translated code in it.
  */
-static void *dsa_map(IntelDSAState *s, dma_addr_t addr, dma_addr_t *len,
+void *dsa_map_direct(IntelDSAState *s, dma_addr_t addr, hwaddr *len,
                      bool is_write)
 {
-    AddressSpace *as = dsa_as(s);
-    hwaddr xlat, l = *len;
     MemoryRegion *mr;
-    bool direct;
-    void *p;
+    hwaddr xlat;
+    void *p = NULL;
 
-    WITH_RCU_READ_LOCK_GUARD() {
-        mr = address_space_translate(as, addr, &xlat, &l, is_write,
-                                     MEMTXATTRS_UNSPECIFIED);
-        direct = memory_access_is_direct(mr, is_write);
-    }
-    if (!direct || l == 0) {
-        *len = 0;
-        return NULL;
-    }
-    *len = l;
-    p = dma_memory_map(as, addr, len,
-                       is_write ? DMA_DIRECTION_FROM_DEVICE
-                                : DMA_DIRECTION_TO_DEVICE,
-                       MEMTXATTRS_UNSPECIFIED);
-    if (!p) {
+    RCU_READ_LOCK_GUARD();
+    mr = address_space_translate(dsa_as(s), addr, &xlat, len, is_write,
+                                 MEMTXATTRS_UNSPECIFIED);
+    if (*len && memory_access_is_direct(mr, is_write)) {
+        memory_region_ref(mr);
+        p = (uint8_t *)memory_region_get_ram_ptr(mr) + xlat;
+    } else {
         *len = 0;
     }
     return p;
 }
 
-static void dsa_unmap(IntelDSAState *s, void *p, dma_addr_t len,
-                      bool is_write, dma_addr_t done)
+/*
+ * Behind a vIOMMU, translating may report a fault: registers of the
+ * vIOMMU and an interrupt, which need the BQL.  Engines never take it (a
+ * reset waits for them under it), so the bottom half maps for them;
+ * the engine gives up when its descriptor is aborted.
+ */
+static void *dsa_map_deferred(DSAContext *c, dma_addr_t addr, hwaddr *len,
+                              bool is_write)
+{
+    IntelDSAState *s = c->s;
+    DSAMapRequest *req = &c->e->map;
+    DSAResult r = { 0 };
+    void *p = NULL;
+
+    qemu_mutex_lock(&s->lock);
+    req->gen++;
+    req->addr = addr;
+    req->len = *len;
+    req->is_write = is_write;
+    req->state = DSA_MAP_PENDING;
+    qemu_bh_schedule(s->map_bh);
+    while (req->state != DSA_MAP_DONE && !s->stopping &&
+           !dsa_aborted(c, &r)) {
+        qemu_cond_wait(&s->idle_cond, &s->lock);
+    }
+    if (req->state == DSA_MAP_DONE) {
+        p = req->p;
+        *len = req->len;
+    } else {
+        /* The bottom half drops what it maps for a request given up */
+        *len = 0;
+    }
+    req->state = DSA_MAP_IDLE;
+    qemu_mutex_unlock(&s->lock);
+    return p;
+}
+
+static void *dsa_map(DSAContext *c, dma_addr_t addr, dma_addr_t *len,
+                     bool is_write)
+{
+    hwaddr l = *len;
+    void *p;
+
+    if (c->s->iommu) {
+        p = dsa_map_deferred(c, addr, &l, is_write);
+    } else {
+        p = dsa_map_direct(c->s, addr, &l, is_write);
+    }
+    *len = l;
+    return p;
+}
+
+void dsa_unmap(IntelDSAState *s, void *p, dma_addr_t len, bool is_write,
+               dma_addr_t done)
 {
     dma_memory_unmap(dsa_as(s), p, len,
                      is_write ? DMA_DIRECTION_FROM_DEVICE
                               : DMA_DIRECTION_TO_DEVICE, done);
+}
+
+/*
+ * Bottom half (BQL): serve the engines' mapping requests (vIOMMU only).
+ * The translation runs without s->lock; a request given up meanwhile, or
+ * replaced by a newer one, gets its mapping dropped here.
+ */
+void dsa_map_bh(void *opaque)
+{
+    IntelDSAState *s = opaque;
+
+    for (unsigned i = 0; i < s->num_engines; i++) {
+        DSAMapRequest *req = &s->engine[i].map;
+        dma_addr_t addr;
+        uint64_t gen;
+        bool is_write;
+        hwaddr len;
+        void *p;
+
+        qemu_mutex_lock(&s->lock);
+        if (req->state != DSA_MAP_PENDING) {
+            qemu_mutex_unlock(&s->lock);
+            continue;
+        }
+        req->state = DSA_MAP_SERVING;
+        gen = req->gen;
+        addr = req->addr;
+        len = req->len;
+        is_write = req->is_write;
+        qemu_mutex_unlock(&s->lock);
+
+        p = dsa_map_direct(s, addr, &len, is_write);
+
+        qemu_mutex_lock(&s->lock);
+        if (req->gen == gen && req->state == DSA_MAP_SERVING) {
+            req->p = p;
+            req->len = len;
+            req->state = DSA_MAP_DONE;
+            qemu_cond_broadcast(&s->idle_cond);
+            p = NULL;
+        }
+        qemu_mutex_unlock(&s->lock);
+        if (p) {
+            dsa_unmap(s, p, len, is_write, 0);
+        }
+    }
 }
 
 static void dsa_fault(DSAResult *r, uint64_t addr, bool is_write,
@@ -106,36 +209,27 @@ static void dsa_fault(DSAResult *r, uint64_t addr, bool is_write,
 }
 
 /* Copy guest memory to a host buffer; false (with a fault) on failure */
-static bool dsa_read(IntelDSAState *s, uint64_t addr, void *buf,
+static bool dsa_read(DSAContext *c, uint64_t addr, void *buf,
                      uint32_t len, DSAResult *r)
 {
     uint32_t off = 0;
 
     while (off < len) {
         dma_addr_t l = len - off;
-        void *p = dsa_map(s, addr + off, &l, false);
+        void *p = dsa_map(c, addr + off, &l, false);
 
         if (!p) {
             dsa_fault(r, addr + off, false, 0);
             return false;
         }
         memcpy((uint8_t *)buf + off, p, l);
-        dsa_unmap(s, p, l, false, l);
+        dsa_unmap(c->s, p, l, false, l);
         off += l;
     }
     return true;
 }
 
 /* ---- operations ---- */
-
-/* Has a reset or an Abort command cut this descriptor short? */
-static bool dsa_aborted(DSAContext *c, DSAResult *r)
-{
-    if (c->seq < qatomic_read(&c->s->wq[c->wq].abort_seq)) {
-        r->aborted = true;
-    }
-    return r->aborted;
-}
 
 static void dsa_op_memmove(DSAContext *c, uint64_t src, uint64_t dst,
                            uint32_t size, DSAResult *r)
@@ -151,13 +245,13 @@ static void dsa_op_memmove(DSAContext *c, uint64_t src, uint64_t dst,
         dma_addr_t sl = MIN(size - off, DSA_ABORT_CHUNK), dl;
         void *sp, *dp;
 
-        sp = dsa_map(c->s, src + off, &sl, false);
+        sp = dsa_map(c, src + off, &sl, false);
         if (!sp) {
             dsa_fault(r, src + off, false, off);
             return;
         }
         dl = sl;
-        dp = dsa_map(c->s, dst + off, &dl, true);
+        dp = dsa_map(c, dst + off, &dl, true);
         if (!dp) {
             dsa_unmap(c->s, sp, sl, false, 0);
             dsa_fault(r, dst + off, true, off);
@@ -179,7 +273,7 @@ static void dsa_op_fill(DSAContext *c, uint64_t pattern, uint64_t dst,
 
     while (off < size && !dsa_aborted(c, r)) {
         dma_addr_t l = MIN(size - off, DSA_ABORT_CHUNK);
-        uint8_t *p = dsa_map(c->s, dst + off, &l, true);
+        uint8_t *p = dsa_map(c, dst + off, &l, true);
 
         if (!p) {
             dsa_fault(r, dst + off, true, off);
@@ -206,13 +300,13 @@ static void dsa_op_compare(DSAContext *c, const uint8_t *d, uint64_t src1,
         dma_addr_t l1 = MIN(size - off, DSA_ABORT_CHUNK), l2;
         uint8_t *p1, *p2;
 
-        p1 = dsa_map(c->s, src1 + off, &l1, false);
+        p1 = dsa_map(c, src1 + off, &l1, false);
         if (!p1) {
             dsa_fault(r, src1 + off, false, off);
             return;
         }
         l2 = l1;
-        p2 = dsa_map(c->s, src2 + off, &l2, false);
+        p2 = dsa_map(c, src2 + off, &l2, false);
         if (!p2) {
             dsa_unmap(c->s, p1, l1, false, 0);
             dsa_fault(r, src2 + off, false, off);
@@ -263,7 +357,7 @@ static void dsa_op_batch(DSAContext *c, const uint8_t *d, DSAResult *r)
         uint8_t sub[DSA_DESC_SIZE];
         DSAResult sr = { 0 };
 
-        if (!dsa_read(c->s, list + i * DSA_DESC_SIZE, sub, sizeof(sub), &sr)) {
+        if (!dsa_read(c, list + i * DSA_DESC_SIZE, sub, sizeof(sub), &sr)) {
             r->status = DSA_COMP_BATCH_PAGE_FAULT;
             r->fault_addr = sr.fault_addr;
             r->bytes_completed = ok;
@@ -366,7 +460,7 @@ static void dsa_execute(DSAContext *c, const uint8_t *d, DSAResult *r,
 
 /* ---- completion ---- */
 
-static bool dsa_write_cr(IntelDSAState *s, uint64_t addr, const DSAResult *r)
+static bool dsa_write_cr(DSAContext *c, uint64_t addr, const DSAResult *r)
 {
     uint8_t cr[DSA_CR_SIZE] = { 0 };
     dma_addr_t l = DSA_CR_SIZE;
@@ -378,19 +472,19 @@ static bool dsa_write_cr(IntelDSAState *s, uint64_t addr, const DSAResult *r)
     stq_le_p(cr + DSA_CR_FAULT_ADDR, r->fault_addr);
     stl_le_p(cr + DSA_CR_INVALID_FLAGS, r->invalid_flags);
 
-    p = dsa_map(s, addr, &l, true);
+    p = dsa_map(c, addr, &l, true);
     if (!p) {
         return false;
     }
     if (l < DSA_CR_SIZE) {
-        dsa_unmap(s, p, l, true, 0);
+        dsa_unmap(c->s, p, l, true, 0);
         return false;
     }
     /* The status byte goes last: software polls it */
     memcpy(p + 1, cr + 1, DSA_CR_SIZE - 1);
     smp_wmb();      /* the record's body is visible before its status */
     qatomic_set(p, r->status);
-    dsa_unmap(s, p, l, true, l);
+    dsa_unmap(c->s, p, l, true, l);
     return true;
 }
 
@@ -407,7 +501,7 @@ static void dsa_complete(DSAContext *c, const uint8_t *d, DSAResult *r,
               r->status == DSA_COMP_SUCCESS_PRED;
     uint8_t err = 0;
 
-    if (r->aborted) {
+    if (r->aborted || dsa_aborted(c, r)) {
         /* Like the queued descriptors that were discarded */
         trace_intel_dsa_desc(c->wq, opcode, 0);
         return;
@@ -416,7 +510,10 @@ static void dsa_complete(DSAContext *c, const uint8_t *d, DSAResult *r,
     if ((flags & DSA_OP_FLAG_CRAV) && ((flags & DSA_OP_FLAG_RCR) || !ok)) {
         if (cr_addr % DSA_CR_SIZE) {
             err = DSA_COMP_CRA_ALIGN;
-        } else if (!dsa_write_cr(s, cr_addr, r)) {
+        } else if (!dsa_write_cr(c, cr_addr, r)) {
+            if (dsa_aborted(c, r)) {
+                return;         /* the mapping was given up, not refused */
+            }
             err = DSA_COMP_CRA_XLAT;
         }
     } else if (!ok) {
@@ -563,7 +660,7 @@ static void *dsa_engine_thread(void *opaque)
     rcu_register_thread();
     qemu_mutex_lock(&s->lock);
     while (!s->stopping) {
-        DSAContext c = { .s = s };
+        DSAContext c = { .s = s, .e = e };
         DSAResult r = { 0 };
         uint8_t inject = 0;
         DSAWorkQueue *wq;

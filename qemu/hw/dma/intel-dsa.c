@@ -14,6 +14,7 @@
 #include "qemu/module.h"
 #include "qemu/units.h"
 #include "qapi/error.h"
+#include "exec/address-spaces.h"
 #include "hw/pci/msix.h"
 #include "hw/pci/pcie.h"
 #include "hw/qdev-properties.h"
@@ -1062,6 +1063,9 @@ static void dsa_realize(PCIDevice *pdev, Error **errp)
     qemu_mutex_init(&s->lock);
     qemu_cond_init(&s->idle_cond);
     s->irq_bh = qemu_bh_new(dsa_bh, s);
+    /* Known once the function is on its bus; fixed for its lifetime */
+    s->iommu = pci_device_iommu_address_space(pdev) != &address_space_memory;
+    s->map_bh = qemu_bh_new(dsa_map_bh, s);
     dsa_engines_start(s);
 }
 
@@ -1075,6 +1079,7 @@ static void dsa_exit(PCIDevice *pdev)
         s->wq[i].ring = NULL;
     }
     qemu_bh_delete(s->irq_bh);
+    qemu_bh_delete(s->map_bh);
     qemu_cond_destroy(&s->idle_cond);
     qemu_mutex_destroy(&s->lock);
     msix_unuse_all_vectors(pdev);

@@ -13,6 +13,7 @@
 #define HW_DMA_INTEL_DSA_H
 
 #include "hw/pci/pci.h"
+#include "sysemu/dma.h"
 #include "qemu/thread.h"
 #include "qom/object.h"
 #include "intel-dsa-regs.h"
@@ -42,6 +43,23 @@ typedef struct DSAWorkQueue {
     uint64_t abort_seq;               /* those before it are cut short */
 } DSAWorkQueue;
 
+/* A mapping an engine asks the bottom half for (behind a vIOMMU) */
+enum {
+    DSA_MAP_IDLE,
+    DSA_MAP_PENDING,                  /* asked */
+    DSA_MAP_SERVING,                  /* the bottom half is translating */
+    DSA_MAP_DONE,                     /* p and len are the answer */
+};
+
+typedef struct DSAMapRequest {
+    uint64_t gen;                     /* tells a request from the next */
+    int state;
+    dma_addr_t addr;
+    hwaddr len;
+    bool is_write;
+    void *p;
+} DSAMapRequest;
+
 typedef struct DSAEngine {
     struct IntelDSAState *dev;
     QemuThread thread;
@@ -53,6 +71,7 @@ typedef struct DSAEngine {
     int cur_wq;                       /* WQ of the descriptor running, or -1 */
     uint64_t cur_seq;                 /* its sequence number in that WQ */
     uint64_t descs;                   /* descriptors processed */
+    DSAMapRequest map;                /* lock */
 } DSAEngine;
 
 struct IntelDSAState {
@@ -112,7 +131,9 @@ struct IntelDSAState {
     uint64_t faults;
     uint64_t dropped;
 
+    bool iommu;                       /* DMA goes through a vIOMMU */
     QEMUBH *irq_bh;
+    QEMUBH *map_bh;
     QEMUBH *cmd_bh;
 };
 
@@ -121,6 +142,11 @@ void dsa_engines_start(IntelDSAState *s);
 void dsa_engines_stop(IntelDSAState *s);
 void dsa_wake_engines(IntelDSAState *s);
 bool dsa_wq_busy_before(IntelDSAState *s, unsigned n, uint64_t seq);
+void *dsa_map_direct(IntelDSAState *s, dma_addr_t addr, hwaddr *len,
+                     bool is_write);
+void dsa_unmap(IntelDSAState *s, void *p, dma_addr_t len, bool is_write,
+               dma_addr_t done);
+void dsa_map_bh(void *opaque);
 void dsa_portal_write(IntelDSAState *s, int wq, const uint8_t *desc);
 void dsa_report_swerr(IntelDSAState *s, uint64_t swerr0, uint64_t swerr1,
                       uint64_t fault_addr);

@@ -35,13 +35,14 @@ typedef struct DSA {
 
 static void msi_setup(DSA *d);
 
-static void dsa_start(DSA *d, const char *extra)
+/* pre: options before the device (an IOMMU must come first); extra: props */
+static void dsa_start_with(DSA *d, const char *pre, const char *extra)
 {
     uint16_t msix_vec;
 
-    d->qts = qtest_initf("-M q35 -m 128 -nic none -device intel-dsa,addr=04.0,"
-                         "num-wqs=%d,num-engines=%d,wq-size=%d%s",
-                         NUM_WQS, NUM_ENGINES, TOTAL_WQ_SIZE, extra);
+    d->qts = qtest_initf("-M q35 -m 128 -nic none %s -device intel-dsa,"
+                         "addr=04.0,num-wqs=%d,num-engines=%d,wq-size=%d%s",
+                         pre, NUM_WQS, NUM_ENGINES, TOTAL_WQ_SIZE, extra);
     pc_alloc_init(&d->alloc, d->qts, ALLOC_NO_FLAGS);
     d->bus = qpci_new_pc(d->qts, &d->alloc);
     d->dev = qpci_device_find(d->bus, DSA_DEVFN);
@@ -57,6 +58,11 @@ static void dsa_start(DSA *d, const char *extra)
                                  qpci_find_capability(d->dev, PCI_CAP_ID_MSIX,
                                                       0));
     g_assert_cmpint((msix_vec & PCI_MSIX_FLAGS_QSIZE) + 1, ==, NUM_WQS + 1);
+}
+
+static void dsa_start(DSA *d, const char *extra)
+{
+    dsa_start_with(d, "", extra);
 }
 
 /* Point every MSI-X vector at guest RAM so delivery is observable */
@@ -722,6 +728,7 @@ static void long_batch(DSA *d, uint8_t *desc, uint64_t *running, uint64_t cr,
     const uint32_t count = 1024;
     g_autofree uint8_t *list = g_malloc(count * DSA_DESC_SIZE);
     uint64_t src, dst, lst;
+    uint32_t flags;
 
     src = guest_alloc(&d->alloc, size);
     dst = guest_alloc(&d->alloc, size);
@@ -735,8 +742,8 @@ static void long_batch(DSA *d, uint8_t *desc, uint64_t *running, uint64_t cr,
                   dst, size, 0);
     }
     qtest_memwrite(d->qts, lst, list, count * DSA_DESC_SIZE);
-    desc_fill(desc, DSA_OPCODE_BATCH,
-              cr ? DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR : 0, cr, lst, 0, count, 0);
+    flags = cr ? DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR : 0;
+    desc_fill(desc, DSA_OPCODE_BATCH, flags, cr, lst, 0, count, 0);
 }
 
 static uint32_t wq0_occupancy(DSA *d)
@@ -918,6 +925,110 @@ static void test_abort_during_copy(void)
     dsa_stop(&d);
 }
 
+/* VT-d (-device intel-iommu) registers, from the VT-d specification */
+#define VTD_BASE        0xfed90000ULL
+#define VTD_GCMD        0x18
+#define VTD_GSTS        0x1c
+#define VTD_RTADDR      0x20
+#define VTD_FSTS        0x34
+#define VTD_FECTL       0x38
+#define VTD_FEDATA      0x3c
+#define VTD_FEADDR      0x40
+#define VTD_TE          (1U << 31)          /* GCMD and GSTS */
+#define VTD_SRTP        (1U << 30)
+#define VTD_FSTS_PPF    (1U << 1)
+
+/*
+ * A 64 KiB BIOS that only halts (cli; hlt; jmp back to the hlt at the
+ * reset vector): a TCG vCPU without firmware that would reprogram the PCI
+ * devices behind the test's back.
+ */
+static char *halt_bios(void)
+{
+    static const uint8_t code[] = { 0xfa, 0xf4, 0xeb, 0xfd };
+    g_autofree uint8_t *img = g_malloc0(64 * KiB);
+    GError *err = NULL;
+    char *path;
+    int fd;
+
+    fd = g_file_open_tmp("intel-dsa-bios-XXXXXX", &path, &err);
+    g_assert_no_error(err);
+    memcpy(img + 64 * KiB - 16, code, sizeof(code));
+    g_assert_cmpint(write(fd, img, 64 * KiB), ==, 64 * KiB);
+    close(fd);
+    return path;
+}
+
+/* Write GCMD and wait (bounded) until GSTS & mask == want */
+static void vtd_gcmd(DSA *d, uint32_t cmd, uint32_t mask, uint32_t want)
+{
+    gint64 start = g_get_monotonic_time();
+
+    qtest_writel(d->qts, VTD_BASE + VTD_GCMD, cmd);
+    while ((qtest_readl(d->qts, VTD_BASE + VTD_GSTS) & mask) != want) {
+        g_assert_false(timed_out(start));
+        g_usleep(1000);
+    }
+}
+
+/*
+ * DMA through a vIOMMU that faults.  Reporting the fault raises the
+ * vIOMMU's fault event interrupt, which needs the BQL: an engine thread
+ * must leave the translation to the main loop.  Under TCG raising an
+ * interrupt without the BQL aborts QEMU, so TCG (with a BIOS that only
+ * halts) makes the mistake visible.  The descriptor faults, its record
+ * cannot be written either (SWERR), the vIOMMU logged the fault; an FLR
+ * works meanwhile, and with translation off the device works again.
+ */
+static void test_iommu_fault(void)
+{
+    g_autofree char *bios = halt_bios();
+    g_autofree char *pre = g_strdup_printf("-accel tcg -bios %s "
+                                           "-device intel-iommu", bios);
+    uint8_t desc[DSA_DESC_SIZE];
+    uint64_t buf, root, cr;
+    gint64 start;
+    DSA d;
+
+    dsa_start_with(&d, pre, "");
+    dsa_setup_wq0(&d, 8);
+    buf = guest_alloc(&d.alloc, 8192);
+    root = (guest_alloc(&d.alloc, 8192) + 4095) & ~4095ULL;
+    qtest_memset(d.qts, root, 0, 4096);         /* no device is mapped */
+    qtest_writel(d.qts, VTD_BASE + VTD_FEADDR, 0xfee00000);
+    qtest_writel(d.qts, VTD_BASE + VTD_FEDATA, 0x40);
+    qtest_writel(d.qts, VTD_BASE + VTD_FECTL, 0);   /* fault events on */
+    qtest_writeq(d.qts, VTD_BASE + VTD_RTADDR, root);
+    vtd_gcmd(&d, VTD_SRTP, VTD_SRTP, VTD_SRTP);
+    vtd_gcmd(&d, VTD_TE, VTD_TE, VTD_TE);
+
+    cr = (guest_alloc(&d.alloc, 64) + 31) & ~31ULL;
+    desc_fill(desc, DSA_OPCODE_MEMMOVE, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR,
+              cr, buf, buf + 4096, 4096, 0);
+    submit(&d, 0, desc);
+    start = g_get_monotonic_time();
+    while (!FIELD_EX64(rd64(&d, A_SWERR), SWERR, VALID)) {
+        g_assert_false(timed_out(start));
+        g_usleep(1000);
+    }
+    g_assert_cmphex(FIELD_EX64(rd64(&d, A_SWERR), SWERR, ERROR), ==,
+                    DSA_COMP_CRA_XLAT);
+    g_assert_cmphex(rd64(&d, A_SWERR2), ==, cr);
+    g_assert_true(qtest_readl(d.qts, VTD_BASE + VTD_FSTS) & VTD_FSTS_PPF);
+
+    flr(&d);
+    g_assert_cmphex(rd32(&d, A_GENSTS), ==, 0);
+    vtd_gcmd(&d, 0, VTD_TE, 0);
+    flr_recover(&d);
+    dsa_setup_wq0(&d, 8);
+    qtest_memset(d.qts, buf, 0x77, 4096);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, buf, buf + 4096, 4096,
+                             &cr), ==, DSA_COMP_SUCCESS);
+    g_assert_cmphex(qtest_readb(d.qts, buf + 8191), ==, 0x77);
+    dsa_stop(&d);
+    unlink(bios);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -934,5 +1045,6 @@ int main(int argc, char **argv)
     qtest_add_func("/intel-dsa/remap-during-copy", test_remap_during_copy);
     qtest_add_func("/intel-dsa/flr-during-copy", test_flr_during_copy);
     qtest_add_func("/intel-dsa/abort-during-copy", test_abort_during_copy);
+    qtest_add_func("/intel-dsa/iommu-fault", test_iommu_fault);
     return g_test_run();
 }
