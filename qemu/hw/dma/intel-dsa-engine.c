@@ -682,8 +682,8 @@ static void *dsa_engine_thread(void *opaque)
         c.seq = wq->seq_head++;
         e->cur_wq = c.wq;
         e->cur_seq = c.seq;
-        c.max_xfer = 1ULL << FIELD_EX32(wq->cfg[3], WQCFG3, MAX_XFER_SHIFT);
-        c.max_batch = 1U << FIELD_EX32(wq->cfg[3], WQCFG3, MAX_BATCH_SHIFT);
+        c.max_xfer = wq->max_xfer;
+        c.max_batch = wq->max_batch;
         if (s->fault_every && ++s->fault_seq % s->fault_every == 0) {
             inject = s->fault_status;
             s->faults++;

@@ -318,6 +318,7 @@ static uint32_t dsa_enable_wq(IntelDSAState *s, uint32_t operand)
 {
     DSAWorkQueue *wq;
     uint32_t size, cfg2, cfg3;
+    uint32_t groups = 0, total = 0;
 
     if (operand >= s->num_wqs) {
         return DSA_CMDSTS_INVAL_WQIDX;
@@ -351,12 +352,31 @@ static uint32_t dsa_enable_wq(IntelDSAState *s, uint32_t operand)
     if (FIELD_EX32(cfg3, WQCFG3, MAX_XFER_SHIFT) > s->max_xfer_shift) {
         return DSA_CMDSTS_ERR_MAX_XFER_SIZE;
     }
+    /*
+     * WQCFG of a disabled WQ can change after Enable Device checked it:
+     * check again that an engine serves the WQ (GRPCFG is frozen while
+     * enabled) and that the rings fit in WQCAP.total_wq_size.
+     */
+    for (unsigned g = 0; g < DSA_NUM_GROUPS; g++) {
+        groups += !!(s->grpcfg[g][DSA_GRPCFG_WQS] & BIT(operand));
+    }
+    if (groups != 1) {
+        return DSA_CMDSTS_ERR_GRP_CONFIG;
+    }
+    for (unsigned i = 0; i < s->num_wqs; i++) {
+        total += s->wq[i].enabled ? s->wq[i].capacity : 0;
+    }
+    if (total + size > s->total_wq_size) {
+        return DSA_CMDSTS_ERR_WQ_SIZE;
+    }
 
     qemu_mutex_lock(&s->lock);
     wq->ring = g_new0(DSADesc, size);
     wq->capacity = size;
     wq->head = 0;
     wq->count = 0;
+    wq->max_xfer = 1ULL << FIELD_EX32(cfg3, WQCFG3, MAX_XFER_SHIFT);
+    wq->max_batch = 1U << FIELD_EX32(cfg3, WQCFG3, MAX_BATCH_SHIFT);
     wq->enabled = true;
     qemu_mutex_unlock(&s->lock);
     return DSA_CMDSTS_SUCCESS;
@@ -1112,6 +1132,9 @@ static void dsa_reset(DeviceState *dev)
     s->irq_pending = 0;
     s->halt_pending = false;
     s->cmd_waiting = false;
+    /* Errors not posted yet are from before the reset */
+    memset(s->swerr_pending, 0, sizeof(s->swerr_pending));
+    s->swerr_overflow = false;
     qemu_mutex_unlock(&s->lock);
 
     dsa_reset_config(s);

@@ -31,8 +31,14 @@ typedef struct DSADesc {
 } DSADesc;
 
 typedef struct DSAWorkQueue {
-    uint32_t cfg[DSA_WQCFG_DWORDS];   /* WQCFG as the guest wrote it */
+    uint32_t cfg[DSA_WQCFG_DWORDS];   /* WQCFG as the guest wrote it (BQL) */
     bool enabled;                     /* accepts descriptors */
+    /*
+     * Limits from WQCFG at Enable WQ: the guest may rewrite WQCFG of a
+     * disabled WQ while its queued descriptors still run.
+     */
+    uint64_t max_xfer;
+    uint32_t max_batch;
     /* ring of submitted descriptors, capacity = WQCFG.wq_size */
     DSADesc *ring;
     uint32_t capacity;

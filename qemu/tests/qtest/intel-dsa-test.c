@@ -1029,6 +1029,111 @@ static void test_iommu_fault(void)
     unlink(bios);
 }
 
+/*
+ * FLR while batches of faulting members keep reporting to SWERR (each
+ * copies 32 KiB, then runs off the end of RAM, with no record): errors
+ * not yet posted when the reset runs must not appear after it.  The
+ * window is small, so try a few times.
+ */
+static void test_reset_clears_swerr(void)
+{
+    const uint32_t count = 1024;
+    g_autofree uint8_t *list = g_malloc(count * DSA_DESC_SIZE);
+    uint8_t batch[DSA_DESC_SIZE];
+    uint64_t lst, running, dst;
+    DSA d;
+
+    dsa_start(&d, "");
+    lst = (guest_alloc(&d.alloc, (count + 1) * DSA_DESC_SIZE) + 63) & ~63ULL;
+    running = (guest_alloc(&d.alloc, 2 * DSA_CR_SIZE) + 31) & ~31ULL;
+    dst = guest_alloc(&d.alloc, 64 * KiB);
+    desc_fill(list, DSA_OPCODE_NOOP, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR,
+              running, 0, 0, 0, 0);
+    for (uint32_t i = 1; i < count; i++) {
+        desc_fill(list + i * DSA_DESC_SIZE, DSA_OPCODE_MEMMOVE, 0, 0,
+                  RAM_END - 32 * KiB, dst, 64 * KiB, 0);
+    }
+    qtest_memwrite(d.qts, lst, list, count * DSA_DESC_SIZE);
+    desc_fill(batch, DSA_OPCODE_BATCH, 0, 0, lst, 0, count, 0);
+    for (int round = 0; round < 5; round++) {
+        if (round) {
+            flr_recover(&d);
+        }
+        dsa_setup_wq0_batch(&d, 8, 10);
+        cr_clear(&d, running);
+        for (int i = 0; i < 8; i++) {
+            submit(&d, 0, batch);
+        }
+        g_assert_cmphex(cr_wait(&d, running), ==, DSA_COMP_SUCCESS);
+        flr(&d);
+        g_assert_cmphex(rd64(&d, A_SWERR), ==, 0);
+        g_usleep(20 * 1000);                    /* bottom halves ran */
+        g_assert_cmphex(rd64(&d, A_SWERR), ==, 0);
+        g_assert_cmphex(rd32(&d, A_INTCAUSE), ==, 0);
+    }
+    dsa_stop(&d);
+}
+
+/*
+ * WQCFG of a disabled WQ stays writable while the device is enabled, so
+ * Enable WQ checks again what Enable Device checked: the WQ is in exactly
+ * one group (else no engine serves it) and the enabled WQs fit in
+ * WQCAP.total_wq_size (the host memory of the rings).
+ */
+static void test_enable_wq_checks(void)
+{
+    DSA d;
+
+    dsa_start(&d, "");
+    dsa_setup_wq0(&d, 8);
+    /* WQ 1 in no group */
+    wqcfg_write(&d, 1, 4, true, 21);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_ENABLE_WQ, 1), ==,
+                    DSA_CMDSTS_ERR_GRP_CONFIG);
+    g_assert_cmphex(rd32(&d, DSA_WQCFG_OFFSET + DSA_WQCFG_SIZE + A_WQCFG6) >>
+                    R_WQCFG6_WQ_STATE_SHIFT, ==, DSA_WQ_DISABLED);
+    /* WQ 0 again, grown past the total while disabled */
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_DISABLE_WQ, 1), ==, 0);
+    wqcfg_write(&d, 0, TOTAL_WQ_SIZE + 1, true, 21);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_ENABLE_WQ, 0), ==,
+                    DSA_CMDSTS_ERR_WQ_SIZE);
+    wqcfg_write(&d, 0, TOTAL_WQ_SIZE, true, 21);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_ENABLE_WQ, 0), ==, 0);
+    dsa_stop(&d);
+}
+
+/*
+ * A disabled WQ's WQCFG may be rewritten while Disable WQ still waits for
+ * its queued descriptors: those keep the limits they were submitted under.
+ */
+static void test_wqcfg_while_draining(void)
+{
+    uint8_t desc[DSA_DESC_SIZE];
+    uint64_t src, dst, cr;
+    uint32_t sts;
+    DSA d;
+
+    dsa_start(&d, "");
+    dsa_setup_wq0(&d, 8);
+    src = guest_alloc(&d.alloc, 2 * MiB);
+    dst = guest_alloc(&d.alloc, 2 * MiB);
+    cr = (guest_alloc(&d.alloc, 64) + 31) & ~31ULL;
+    cr_clear(&d, cr);
+    wr32(&d, DSA_DEBUG_OFFSET + DSA_DBG_PAUSE, 1);
+    desc_fill(desc, DSA_OPCODE_MEMMOVE, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR,
+              cr, src, dst, 2 * MiB, 0);
+    submit(&d, 0, desc);
+    wr32(&d, A_CMD, (DSA_CMD_DISABLE_WQ << R_CMD_CMD_SHIFT) | 1 |
+         R_CMD_INT_REQ_MASK);
+    g_assert_true(rd32(&d, A_CMDSTS) & R_CMDSTS_ACTIVE_MASK);
+    wqcfg_write(&d, 0, 8, true, 12);            /* 4 KiB transfers */
+    wr32(&d, DSA_DEBUG_OFFSET + DSA_DBG_PAUSE, 0);
+    g_assert_cmphex(cr_wait(&d, cr), ==, DSA_COMP_SUCCESS);
+    g_assert_true(cmd_wait_us(&d, WAIT_US, &sts));
+    g_assert_cmphex(sts, ==, 0);
+    dsa_stop(&d);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1046,5 +1151,9 @@ int main(int argc, char **argv)
     qtest_add_func("/intel-dsa/flr-during-copy", test_flr_during_copy);
     qtest_add_func("/intel-dsa/abort-during-copy", test_abort_during_copy);
     qtest_add_func("/intel-dsa/iommu-fault", test_iommu_fault);
+    qtest_add_func("/intel-dsa/reset-clears-swerr", test_reset_clears_swerr);
+    qtest_add_func("/intel-dsa/enable-wq-checks", test_enable_wq_checks);
+    qtest_add_func("/intel-dsa/wqcfg-while-draining",
+                   test_wqcfg_while_draining);
     return g_test_run();
 }
