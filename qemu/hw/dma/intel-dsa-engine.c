@@ -729,7 +729,6 @@ void dsa_engines_start(IntelDSAState *s)
         char name[32];
 
         e->dev = s;
-        e->id = i;
         e->cur_wq = -1;
         qemu_cond_init(&e->wake);
         snprintf(name, sizeof(name), "intel-dsa-eng%u", i);

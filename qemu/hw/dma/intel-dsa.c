@@ -1082,10 +1082,13 @@ static void dsa_realize(PCIDevice *pdev, Error **errp)
 
     qemu_mutex_init(&s->lock);
     qemu_cond_init(&s->idle_cond);
-    s->irq_bh = qemu_bh_new(dsa_bh, s);
+    /* Bottom halves may not reenter the device's MMIO (MSI-X aimed at it) */
+    s->irq_bh = qemu_bh_new_guarded(dsa_bh, s,
+                                    &DEVICE(s)->mem_reentrancy_guard);
     /* Known once the function is on its bus; fixed for its lifetime */
     s->iommu = pci_device_iommu_address_space(pdev) != &address_space_memory;
-    s->map_bh = qemu_bh_new(dsa_map_bh, s);
+    s->map_bh = qemu_bh_new_guarded(dsa_map_bh, s,
+                                    &DEVICE(s)->mem_reentrancy_guard);
     dsa_engines_start(s);
 }
 

@@ -69,7 +69,6 @@ typedef struct DSAMapRequest {
 typedef struct DSAEngine {
     struct IntelDSAState *dev;
     QemuThread thread;
-    int id;
     uint32_t wq_mask;                 /* WQs this engine serves */
     QemuCond wake;                    /* work for this engine, or stop */
     bool idle;                        /* waiting on wake */
@@ -140,7 +139,6 @@ struct IntelDSAState {
     bool iommu;                       /* DMA goes through a vIOMMU */
     QEMUBH *irq_bh;
     QEMUBH *map_bh;
-    QEMUBH *cmd_bh;
 };
 
 /* intel-dsa-engine.c */

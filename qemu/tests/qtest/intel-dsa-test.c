@@ -1134,6 +1134,48 @@ static void test_wqcfg_while_draining(void)
     dsa_stop(&d);
 }
 
+/*
+ * MSI-X vector 0 aimed at the device's own CMD register: a command that
+ * completes from the bottom half raises vector 0, whose message would
+ * write CMD again from inside the device.  The bottom half runs with the
+ * device's reentrancy guard, so that write is refused and CMD keeps the
+ * command that completed.
+ */
+static void test_bh_reentrancy(void)
+{
+    uint64_t bar0;
+    uint8_t desc[DSA_DESC_SIZE];
+    uint32_t disable_wq;
+    gint64 start;
+    DSA d;
+
+    dsa_start(&d, "");
+    dsa_setup_wq0(&d, 8);
+    bar0 = (qpci_config_readl(d.dev, PCI_BASE_ADDRESS_0) & ~0xfULL) |
+           (uint64_t)qpci_config_readl(d.dev, PCI_BASE_ADDRESS_1) << 32;
+    qpci_io_writel(d.dev, d.bar0, DSA_MSIX_TABLE_OFFSET, bar0 + A_CMD);
+    qpci_io_writel(d.dev, d.bar0, DSA_MSIX_TABLE_OFFSET + 4, bar0 >> 32);
+    qpci_io_writel(d.dev, d.bar0, DSA_MSIX_TABLE_OFFSET + 8,
+                   DSA_CMD_DRAIN_ALL << R_CMD_CMD_SHIFT);
+
+    /* Disable WQ waits for a queued NOOP, so it completes from the BH */
+    wr32(&d, DSA_DEBUG_OFFSET + DSA_DBG_PAUSE, 1);
+    desc_fill(desc, DSA_OPCODE_NOOP, 0, 0, 0, 0, 0, 0);
+    submit(&d, 0, desc);
+    disable_wq = DSA_CMD_DISABLE_WQ << R_CMD_CMD_SHIFT | 1;
+    wr32(&d, A_CMD, disable_wq | R_CMD_INT_REQ_MASK);
+    g_assert_true(rd32(&d, A_CMDSTS) & R_CMDSTS_ACTIVE_MASK);
+    wr32(&d, DSA_DEBUG_OFFSET + DSA_DBG_PAUSE, 0);
+    start = g_get_monotonic_time();
+    while (rd32(&d, A_CMDSTS) & R_CMDSTS_ACTIVE_MASK) {
+        g_assert_false(timed_out(start));
+        g_usleep(1000);
+    }
+    g_usleep(20 * 1000);
+    g_assert_cmphex(rd32(&d, A_CMD), ==, disable_wq);
+    dsa_stop(&d);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1155,5 +1197,6 @@ int main(int argc, char **argv)
     qtest_add_func("/intel-dsa/enable-wq-checks", test_enable_wq_checks);
     qtest_add_func("/intel-dsa/wqcfg-while-draining",
                    test_wqcfg_while_draining);
+    qtest_add_func("/intel-dsa/bh-reentrancy", test_bh_reentrancy);
     return g_test_run();
 }
