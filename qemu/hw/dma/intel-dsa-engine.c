@@ -66,6 +66,36 @@ static bool dsa_aborted(DSAContext *c, DSAResult *r)
 }
 
 /*
+ * Called with s->lock held: mark the engine quiet (inside a descriptor but
+ * touching no guest memory), waking dsa_vm_state_change if it waits.
+ */
+static void dsa_set_parked(IntelDSAState *s, DSAEngine *e, bool parked)
+{
+    if (parked && !e->parked) {
+        qemu_cond_broadcast(&s->idle_cond);
+    }
+    e->parked = parked;
+}
+
+/*
+ * Called with s->lock held: wait while the VM is stopped, when guest
+ * memory must not change.  False if the descriptor was aborted or the
+ * device is going away meanwhile.
+ */
+static bool dsa_park(DSAContext *c)
+{
+    IntelDSAState *s = c->s;
+    DSAResult r = { 0 };
+
+    while (!s->vm_running && !s->stopping && !dsa_aborted(c, &r)) {
+        dsa_set_parked(s, c->e, true);
+        qemu_cond_wait(&s->idle_cond, &s->lock);
+    }
+    dsa_set_parked(s, c->e, false);
+    return !s->stopping && !r.aborted;
+}
+
+/*
  * Map the longest prefix of [addr, addr + *len) that is directly
  * accessible RAM.  Returns NULL, and *len = 0, if addr itself is not.
  * The check and the mapping use one translation in one RCU section, so a
@@ -108,21 +138,32 @@ static void *dsa_map_deferred(DSAContext *c, dma_addr_t addr, hwaddr *len,
     void *p = NULL;
 
     qemu_mutex_lock(&s->lock);
+    if (!dsa_park(c)) {
+        qemu_mutex_unlock(&s->lock);
+        *len = 0;
+        return NULL;
+    }
     req->gen++;
     req->addr = addr;
     req->len = *len;
     req->is_write = is_write;
     req->state = DSA_MAP_PENDING;
     qemu_bh_schedule(s->map_bh);
-    while (req->state != DSA_MAP_DONE && !s->stopping &&
+    /* Quiet while waiting; a mapping done while the VM is stopped waits */
+    while ((req->state != DSA_MAP_DONE || !s->vm_running) && !s->stopping &&
            !dsa_aborted(c, &r)) {
+        dsa_set_parked(s, c->e, true);
         qemu_cond_wait(&s->idle_cond, &s->lock);
     }
-    if (req->state == DSA_MAP_DONE) {
+    dsa_set_parked(s, c->e, false);
+    if (req->state == DSA_MAP_DONE && !s->stopping && !r.aborted) {
         p = req->p;
         *len = req->len;
     } else {
         /* The bottom half drops what it maps for a request given up */
+        if (req->state == DSA_MAP_DONE) {
+            dsa_unmap(s, req->p, req->len, is_write, 0);
+        }
         *len = 0;
     }
     req->state = DSA_MAP_IDLE;
@@ -133,13 +174,26 @@ static void *dsa_map_deferred(DSAContext *c, dma_addr_t addr, hwaddr *len,
 static void *dsa_map(DSAContext *c, dma_addr_t addr, dma_addr_t *len,
                      bool is_write)
 {
+    IntelDSAState *s = c->s;
     hwaddr l = *len;
-    void *p;
+    void *p = NULL;
 
-    if (c->s->iommu) {
+    if (s->iommu) {
         p = dsa_map_deferred(c, addr, &l, is_write);
     } else {
-        p = dsa_map_direct(c->s, addr, &l, is_write);
+        /* Stopping the VM waits for this engine to park or go idle */
+        if (!qatomic_read(&s->vm_running)) {
+            bool ok;
+
+            qemu_mutex_lock(&s->lock);
+            ok = dsa_park(c);
+            qemu_mutex_unlock(&s->lock);
+            if (!ok) {
+                *len = 0;
+                return NULL;
+            }
+        }
+        p = dsa_map_direct(s, addr, &l, is_write);
     }
     *len = l;
     return p;
@@ -394,8 +448,10 @@ static void dsa_op_drain(DSAContext *c, DSAResult *r)
     qemu_mutex_lock(&s->lock);
     while (dsa_wq_busy_before(s, c->wq, c->seq) && !s->stopping &&
            !dsa_aborted(c, r)) {
+        dsa_set_parked(s, c->e, true);
         qemu_cond_wait(&s->idle_cond, &s->lock);
     }
+    dsa_set_parked(s, c->e, false);
     qemu_mutex_unlock(&s->lock);
     r->status = DSA_COMP_SUCCESS;
 }
@@ -632,7 +688,7 @@ void dsa_portal_write(IntelDSAState *s, int n, const uint8_t *desc)
 /* Called with s->lock held: the next WQ with work for this engine */
 static int dsa_pick_wq(IntelDSAState *s, DSAEngine *e)
 {
-    if (!s->running || s->paused) {
+    if (!s->running || s->paused || !s->vm_running) {
         return -1;
     }
     for (unsigned i = 0; i < s->num_wqs; i++) {
@@ -670,6 +726,7 @@ static void *dsa_engine_thread(void *opaque)
         c.wq = dsa_pick_wq(s, e);
         if (c.wq < 0) {
             e->idle = true;
+            qemu_cond_broadcast(&s->idle_cond);     /* for a VM stop */
             qemu_cond_wait(&e->wake, &s->lock);
             e->idle = false;
             continue;
@@ -720,6 +777,40 @@ static void *dsa_engine_thread(void *opaque)
     qemu_mutex_unlock(&s->lock);
     rcu_unregister_thread();
     return NULL;
+}
+
+/*
+ * VM run state: while the VM is stopped the engines take no descriptors
+ * and pause the ones they run at their next access to guest memory, so
+ * that memory stays as it is (for a snapshot, a dump).  Stopping waits
+ * for that, under the BQL: bounded, since engines never wait for the BQL.
+ */
+/* Called with s->lock held: is every engine idle or parked? */
+static bool dsa_engines_quiet(IntelDSAState *s)
+{
+    for (unsigned i = 0; i < s->num_engines; i++) {
+        if (!s->engine[i].idle && !s->engine[i].parked) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void dsa_vm_state_change(void *opaque, bool running, RunState state)
+{
+    IntelDSAState *s = opaque;
+
+    qemu_mutex_lock(&s->lock);
+    qatomic_set(&s->vm_running, running);
+    if (running) {
+        dsa_wake_engines(s);
+        qemu_cond_broadcast(&s->idle_cond);
+    } else {
+        while (!dsa_engines_quiet(s) && !s->stopping) {
+            qemu_cond_wait(&s->idle_cond, &s->lock);
+        }
+    }
+    qemu_mutex_unlock(&s->lock);
 }
 
 void dsa_engines_start(IntelDSAState *s)

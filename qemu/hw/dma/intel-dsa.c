@@ -1089,6 +1089,8 @@ static void dsa_realize(PCIDevice *pdev, Error **errp)
     s->iommu = pci_device_iommu_address_space(pdev) != &address_space_memory;
     s->map_bh = qemu_bh_new_guarded(dsa_map_bh, s,
                                     &DEVICE(s)->mem_reentrancy_guard);
+    s->vm_running = runstate_is_running();
+    s->vm_state = qemu_add_vm_change_state_handler(dsa_vm_state_change, s);
     dsa_engines_start(s);
 }
 
@@ -1096,6 +1098,7 @@ static void dsa_exit(PCIDevice *pdev)
 {
     IntelDSAState *s = INTEL_DSA(pdev);
 
+    qemu_del_vm_change_state_handler(s->vm_state);
     dsa_engines_stop(s);
     for (unsigned i = 0; i < DSA_MAX_WQS; i++) {
         g_free(s->wq[i].ring);

@@ -4,7 +4,9 @@
  * Locking: registers are accessed under the BQL (MMIO handlers and bottom
  * halves).  The data path (WQ rings, engine assignment, counters) is
  * protected by IntelDSAState.lock; engine threads never take the BQL, they
- * hand interrupts and command completion to bottom halves.
+ * hand interrupts, command completion and (behind a vIOMMU) mappings to
+ * bottom halves, so the BQL holder may wait for them: reset aborts their
+ * work, a VM stop parks them, both at a bounded granularity.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -14,6 +16,7 @@
 
 #include "hw/pci/pci.h"
 #include "sysemu/dma.h"
+#include "sysemu/runstate.h"
 #include "qemu/thread.h"
 #include "qom/object.h"
 #include "intel-dsa-regs.h"
@@ -72,6 +75,7 @@ typedef struct DSAEngine {
     uint32_t wq_mask;                 /* WQs this engine serves */
     QemuCond wake;                    /* work for this engine, or stop */
     bool idle;                        /* waiting on wake */
+    bool parked;                      /* in a descriptor, off guest memory */
     uint32_t next_wq;                 /* round-robin position */
     int cur_wq;                       /* WQ of the descriptor running, or -1 */
     uint64_t cur_seq;                 /* its sequence number in that WQ */
@@ -126,6 +130,7 @@ struct IntelDSAState {
     bool running;                     /* engines may take descriptors */
     bool stopping;
     bool paused;                      /* debug page: engines idle */
+    bool vm_running;                  /* else engines touch no guest memory */
     uint32_t irq_pending;             /* MSI-X vectors to notify */
     uint64_t swerr_pending[3];        /* error to post in SWERR */
     bool swerr_overflow;
@@ -139,6 +144,7 @@ struct IntelDSAState {
     bool iommu;                       /* DMA goes through a vIOMMU */
     QEMUBH *irq_bh;
     QEMUBH *map_bh;
+    VMChangeStateEntry *vm_state;
 };
 
 /* intel-dsa-engine.c */
@@ -151,6 +157,7 @@ void *dsa_map_direct(IntelDSAState *s, dma_addr_t addr, hwaddr *len,
 void dsa_unmap(IntelDSAState *s, void *p, dma_addr_t len, bool is_write,
                dma_addr_t done);
 void dsa_map_bh(void *opaque);
+void dsa_vm_state_change(void *opaque, bool running, RunState state);
 void dsa_portal_write(IntelDSAState *s, int wq, const uint8_t *desc);
 void dsa_report_swerr(IntelDSAState *s, uint64_t swerr0, uint64_t swerr1,
                       uint64_t fault_addr);

@@ -1176,6 +1176,53 @@ static void test_bh_reentrancy(void)
     dsa_stop(&d);
 }
 
+/*
+ * While the VM is stopped the engines touch no guest memory: a queued
+ * descriptor waits for "cont", and a batch in flight pauses (a marker
+ * written over its destination survives); both finish after "cont".
+ */
+static void test_vm_stop(void)
+{
+    uint8_t batch[DSA_DESC_SIZE];
+    uint8_t desc[DSA_DESC_SIZE];
+    uint64_t running, cr, buf, dst;
+    DSA d;
+
+    dsa_start(&d, "");
+    dsa_setup_wq0_batch(&d, 8, 10);
+    buf = guest_alloc(&d.alloc, 8192);
+    qtest_memset(d.qts, buf, 0x11, 4096);
+    qtest_memset(d.qts, buf + 4096, 0, 4096);
+
+    qtest_qmp_assert_success(d.qts, "{'execute': 'stop'}");
+    cr = (guest_alloc(&d.alloc, 64) + 31) & ~31ULL;
+    cr_clear(&d, cr);
+    desc_fill(desc, DSA_OPCODE_MEMMOVE, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR, cr,
+              buf, buf + 4096, 4096, 0);
+    submit(&d, 0, desc);
+    g_assert_cmphex(cr_wait_us(&d, cr, 100 * 1000), ==, 0);
+    g_assert_cmphex(qtest_readb(d.qts, buf + 4096), ==, 0);
+    qtest_qmp_assert_success(d.qts, "{'execute': 'cont'}");
+    g_assert_cmphex(cr_wait(&d, cr), ==, DSA_COMP_SUCCESS);
+    g_assert_cmphex(qtest_readb(d.qts, buf + 8191), ==, 0x11);
+
+    /* Stopped in the middle of a batch of 2 MiB copies */
+    cr_clear(&d, cr);
+    long_batch(&d, batch, &running, cr, 2 * MiB);
+    dst = ldq_le_p(batch + DSA_DESC_SRC);       /* the member list */
+    dst = qtest_readq(d.qts, dst + DSA_DESC_SIZE + DSA_DESC_DST);
+    submit(&d, 0, batch);
+    g_assert_cmphex(cr_wait(&d, running), ==, DSA_COMP_SUCCESS);
+    qtest_qmp_assert_success(d.qts, "{'execute': 'stop'}");
+    qtest_writeq(d.qts, dst, 0x5555aaaa5555aaaaULL);
+    g_usleep(50 * 1000);
+    g_assert_cmphex(qtest_readq(d.qts, dst), ==, 0x5555aaaa5555aaaaULL);
+    g_assert_cmphex(qtest_readb(d.qts, cr), ==, 0);
+    qtest_qmp_assert_success(d.qts, "{'execute': 'cont'}");
+    g_assert_cmphex(cr_wait(&d, cr), ==, DSA_COMP_SUCCESS);
+    dsa_stop(&d);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1198,5 +1245,6 @@ int main(int argc, char **argv)
     qtest_add_func("/intel-dsa/wqcfg-while-draining",
                    test_wqcfg_while_draining);
     qtest_add_func("/intel-dsa/bh-reentrancy", test_bh_reentrancy);
+    qtest_add_func("/intel-dsa/vm-stop", test_vm_stop);
     return g_test_run();
 }
