@@ -1,14 +1,18 @@
 #!/bin/sh
-# Build our QEMU (Debian's qemu 7.2 source + qemu/patches/series) out of tree.
+# Build our QEMU (Debian's qemu 7.2 source + qemu/patches/series + the
+# device sources under qemu/hw and qemu/tests) out of tree.
 #
 # usage: qemu/build.sh <cache-dir>
 #
 # The Debian source is fetched with `apt-get source` once and unpacked (with
 # Debian's own patches) under <cache-dir>.  Our patch series is applied
 # with `git am` into a tree keyed by a hash of (source version, patches,
-# configure flags), built with ninja and ccache.  Nothing is rebuilt when
-# nothing changed.  The device's qtest (tests/qtest/intel-dsa-test, run by
-# qemu/qtest.sh) is built next to the binary.  Progress goes to stderr; the
+# configure flags); the device sources are then copied over the tree
+# when their content differs (they are not part of the key, so a device
+# edit reuses the configured tree and recompiles only the edited files).
+# Built with ninja and ccache; nothing is rebuilt when nothing changed.
+# The device's qtest (tests/qtest/intel-dsa-test, run by qemu/qtest.sh)
+# is built next to the binary.  Progress goes to stderr; the
 # last stdout line is the path of the qemu-system-x86_64 binary.
 #
 # Environment: JOBS (ninja -j, default 2), QEMU_DEB_VERSION (Debian version).
@@ -102,7 +106,25 @@ if [ ! -f "$tree/.patched" ]; then
 	touch "$tree/.patched"
 fi
 
-# 4. Configure and build.  ccache: paths relative to the tree and no cwd in
+# 4. The device and its qtest are plain files here (qemu/hw, qemu/tests),
+# not patches, so that editing them keeps the tree key.  Copy only what
+# changed: unchanged files keep their mtime, so ninja recompiles only the
+# edited sources and meson does not reconfigure.
+for top in hw tests; do
+	[ -d "$here/$top" ] || continue
+	for f in $(cd "$here" && find "$top" -type f -name "*.[ch]" |
+		LC_ALL=C sort); do
+		dst=$tree/src/$f
+		if ! cmp -s "$here/$f" "$dst"; then
+			log "updating $f"
+			mkdir -p "$(dirname "$dst")"
+			cp "$here/$f" "$dst.tmp"
+			mv "$dst.tmp" "$dst"
+		fi
+	done
+done
+
+# 5. Configure and build.  ccache: paths relative to the tree and no cwd in
 # the hash, so trees with other keys reuse every unchanged object.
 export CCACHE_BASEDIR="$tree"
 export CCACHE_NOHASHDIR=1

@@ -1,0 +1,842 @@
+/*
+ * Intel Data Streaming Accelerator (DSA) emulation: work queues, engines
+ * and descriptor processing.
+ *
+ * Portal writes queue descriptors on their WQ; one thread per engine takes
+ * descriptors from the WQs of its group and runs them outside the BQL, so
+ * the vCPUs keep running while data moves and descriptors complete out of
+ * order across engines.  Guest memory is touched only through the device's
+ * DMA address space and only where it is RAM; anything else is a page
+ * fault for the descriptor.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/atomic.h"
+#include "qemu/bswap.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "qemu/rcu.h"
+#include "qemu/units.h"
+#include "exec/memory.h"
+#include "sysemu/dma.h"
+#include "intel-dsa.h"
+#include "trace.h"
+
+typedef struct DSAResult {
+    uint8_t status;
+    uint8_t result;
+    uint8_t fault_info;
+    uint32_t bytes_completed;
+    uint64_t fault_addr;
+    uint32_t invalid_flags;
+    bool aborted;                     /* cut short: no completion at all */
+} DSAResult;
+
+typedef struct DSAContext {
+    IntelDSAState *s;
+    DSAEngine *e;
+    int wq;
+    uint64_t seq;                     /* of the descriptor in its WQ */
+    uint64_t max_xfer;
+    uint32_t max_batch;
+} DSAContext;
+
+/*
+ * Operations check for an abort between pieces of at most this size, so a
+ * reset or an Abort command waits for at most one piece per engine.
+ */
+#define DSA_ABORT_CHUNK     (64 * KiB)
+
+/* ---- guest memory ---- */
+
+static AddressSpace *dsa_as(IntelDSAState *s)
+{
+    return pci_get_address_space(PCI_DEVICE(s));
+}
+
+/* Has a reset or an Abort command cut this descriptor short? */
+static bool dsa_aborted(DSAContext *c, DSAResult *r)
+{
+    if (c->seq < qatomic_read(&c->s->wq[c->wq].abort_seq)) {
+        r->aborted = true;
+    }
+    return r->aborted;
+}
+
+/*
+ * Called with s->lock held: mark the engine quiet (inside a descriptor but
+ * touching no guest memory), waking dsa_vm_state_change if it waits.
+ */
+static void dsa_set_parked(IntelDSAState *s, DSAEngine *e, bool parked)
+{
+    if (parked && !e->parked) {
+        qemu_cond_broadcast(&s->idle_cond);
+    }
+    e->parked = parked;
+}
+
+/*
+ * Called with s->lock held: wait while the VM is stopped, when guest
+ * memory must not change.  False if the descriptor was aborted or the
+ * device is going away meanwhile.
+ */
+static bool dsa_park(DSAContext *c)
+{
+    IntelDSAState *s = c->s;
+    DSAResult r = { 0 };
+
+    while (!s->vm_running && !s->stopping && !dsa_aborted(c, &r)) {
+        dsa_set_parked(s, c->e, true);
+        qemu_cond_wait(&s->idle_cond, &s->lock);
+    }
+    dsa_set_parked(s, c->e, false);
+    return !s->stopping && !r.aborted;
+}
+
+/*
+ * Map the longest prefix of [addr, addr + *len) that is directly
+ * accessible RAM.  Returns NULL, and *len = 0, if addr itself is not.
+ * The check and the mapping use one translation in one RCU section, so a
+ * region that stops being RAM in between cannot send us to a bounce
+ * buffer (MMIO, which needs the BQL).  The reference taken here is
+ * dropped by dsa_unmap (address_space_unmap), which also marks written
+ * RAM dirty and invalidates translated code in it.
+ */
+void *dsa_map_direct(IntelDSAState *s, dma_addr_t addr, hwaddr *len,
+                     bool is_write)
+{
+    MemoryRegion *mr;
+    hwaddr xlat;
+    void *p = NULL;
+
+    RCU_READ_LOCK_GUARD();
+    mr = address_space_translate(dsa_as(s), addr, &xlat, len, is_write,
+                                 MEMTXATTRS_UNSPECIFIED);
+    if (*len && memory_access_is_direct(mr, is_write)) {
+        memory_region_ref(mr);
+        p = (uint8_t *)memory_region_get_ram_ptr(mr) + xlat;
+    } else {
+        *len = 0;
+    }
+    return p;
+}
+
+/*
+ * Behind a vIOMMU, translating may report a fault: registers of the
+ * vIOMMU and an interrupt, which need the BQL.  Engines never take it (a
+ * reset waits for them under it), so the bottom half maps for them;
+ * the engine gives up when its descriptor is aborted.
+ */
+static void *dsa_map_deferred(DSAContext *c, dma_addr_t addr, hwaddr *len,
+                              bool is_write)
+{
+    IntelDSAState *s = c->s;
+    DSAMapRequest *req = &c->e->map;
+    DSAResult r = { 0 };
+    void *p = NULL;
+
+    qemu_mutex_lock(&s->lock);
+    if (!dsa_park(c)) {
+        qemu_mutex_unlock(&s->lock);
+        *len = 0;
+        return NULL;
+    }
+    req->gen++;
+    req->addr = addr;
+    req->len = *len;
+    req->is_write = is_write;
+    req->state = DSA_MAP_PENDING;
+    qemu_bh_schedule(s->map_bh);
+    /* Quiet while waiting; a mapping done while the VM is stopped waits */
+    while ((req->state != DSA_MAP_DONE || !s->vm_running) && !s->stopping &&
+           !dsa_aborted(c, &r)) {
+        dsa_set_parked(s, c->e, true);
+        qemu_cond_wait(&s->idle_cond, &s->lock);
+    }
+    dsa_set_parked(s, c->e, false);
+    if (req->state == DSA_MAP_DONE && !s->stopping && !r.aborted) {
+        p = req->p;
+        *len = req->len;
+    } else {
+        /* The bottom half drops what it maps for a request given up */
+        if (req->state == DSA_MAP_DONE) {
+            dsa_unmap(s, req->p, req->len, is_write, 0);
+        }
+        *len = 0;
+    }
+    req->state = DSA_MAP_IDLE;
+    qemu_mutex_unlock(&s->lock);
+    return p;
+}
+
+static void *dsa_map(DSAContext *c, dma_addr_t addr, dma_addr_t *len,
+                     bool is_write)
+{
+    IntelDSAState *s = c->s;
+    hwaddr l = *len;
+    void *p = NULL;
+
+    if (s->iommu) {
+        p = dsa_map_deferred(c, addr, &l, is_write);
+    } else {
+        /* Stopping the VM waits for this engine to park or go idle */
+        if (!qatomic_read(&s->vm_running)) {
+            bool ok;
+
+            qemu_mutex_lock(&s->lock);
+            ok = dsa_park(c);
+            qemu_mutex_unlock(&s->lock);
+            if (!ok) {
+                *len = 0;
+                return NULL;
+            }
+        }
+        p = dsa_map_direct(s, addr, &l, is_write);
+    }
+    *len = l;
+    return p;
+}
+
+void dsa_unmap(IntelDSAState *s, void *p, dma_addr_t len, bool is_write,
+               dma_addr_t done)
+{
+    dma_memory_unmap(dsa_as(s), p, len,
+                     is_write ? DMA_DIRECTION_FROM_DEVICE
+                              : DMA_DIRECTION_TO_DEVICE, done);
+}
+
+/*
+ * Bottom half (BQL): serve the engines' mapping requests (vIOMMU only).
+ * The translation runs without s->lock; a request given up meanwhile, or
+ * replaced by a newer one, gets its mapping dropped here.
+ */
+void dsa_map_bh(void *opaque)
+{
+    IntelDSAState *s = opaque;
+
+    for (unsigned i = 0; i < s->num_engines; i++) {
+        DSAMapRequest *req = &s->engine[i].map;
+        dma_addr_t addr;
+        uint64_t gen;
+        bool is_write;
+        hwaddr len;
+        void *p;
+
+        qemu_mutex_lock(&s->lock);
+        if (req->state != DSA_MAP_PENDING) {
+            qemu_mutex_unlock(&s->lock);
+            continue;
+        }
+        req->state = DSA_MAP_SERVING;
+        gen = req->gen;
+        addr = req->addr;
+        len = req->len;
+        is_write = req->is_write;
+        qemu_mutex_unlock(&s->lock);
+
+        p = dsa_map_direct(s, addr, &len, is_write);
+
+        qemu_mutex_lock(&s->lock);
+        if (req->gen == gen && req->state == DSA_MAP_SERVING) {
+            req->p = p;
+            req->len = len;
+            req->state = DSA_MAP_DONE;
+            qemu_cond_broadcast(&s->idle_cond);
+            p = NULL;
+        }
+        qemu_mutex_unlock(&s->lock);
+        if (p) {
+            dsa_unmap(s, p, len, is_write, 0);
+        }
+    }
+}
+
+static void dsa_fault(DSAResult *r, uint64_t addr, bool is_write,
+                      uint32_t done)
+{
+    r->status = DSA_COMP_PAGE_FAULT_NOBOF;
+    r->fault_addr = addr;
+    r->fault_info = is_write ? DSA_CR_FAULT_INFO_WRITE : 0;
+    r->bytes_completed = done;
+}
+
+/* Copy guest memory to a host buffer; false (with a fault) on failure */
+static bool dsa_read(DSAContext *c, uint64_t addr, void *buf,
+                     uint32_t len, DSAResult *r)
+{
+    uint32_t off = 0;
+
+    while (off < len) {
+        dma_addr_t l = len - off;
+        void *p = dsa_map(c, addr + off, &l, false);
+
+        if (!p) {
+            dsa_fault(r, addr + off, false, 0);
+            return false;
+        }
+        memcpy((uint8_t *)buf + off, p, l);
+        dsa_unmap(c->s, p, l, false, l);
+        off += l;
+    }
+    return true;
+}
+
+/* ---- operations ---- */
+
+static void dsa_op_memmove(DSAContext *c, uint64_t src, uint64_t dst,
+                           uint32_t size, DSAResult *r)
+{
+    uint32_t off = 0;
+
+    if ((src < dst + size && dst < src + size)) {
+        /* GENCAP.overlap_copy is 0 */
+        r->status = DSA_COMP_OVERLAP_BUFFERS;
+        return;
+    }
+    while (off < size && !dsa_aborted(c, r)) {
+        dma_addr_t sl = MIN(size - off, DSA_ABORT_CHUNK), dl;
+        void *sp, *dp;
+
+        sp = dsa_map(c, src + off, &sl, false);
+        if (!sp) {
+            dsa_fault(r, src + off, false, off);
+            return;
+        }
+        dl = sl;
+        dp = dsa_map(c, dst + off, &dl, true);
+        if (!dp) {
+            dsa_unmap(c->s, sp, sl, false, 0);
+            dsa_fault(r, dst + off, true, off);
+            return;
+        }
+        memcpy(dp, sp, dl);
+        dsa_unmap(c->s, dp, dl, true, dl);
+        dsa_unmap(c->s, sp, sl, false, dl);
+        off += dl;
+    }
+    r->status = DSA_COMP_SUCCESS;
+    r->bytes_completed = 0;
+}
+
+static void dsa_op_fill(DSAContext *c, uint64_t pattern, uint64_t dst,
+                        uint32_t size, DSAResult *r)
+{
+    uint32_t off = 0;
+
+    while (off < size && !dsa_aborted(c, r)) {
+        dma_addr_t l = MIN(size - off, DSA_ABORT_CHUNK);
+        uint8_t *p = dsa_map(c, dst + off, &l, true);
+
+        if (!p) {
+            dsa_fault(r, dst + off, true, off);
+            return;
+        }
+        for (dma_addr_t i = 0; i < l; i++) {
+            p[i] = pattern >> (((off + i) % 8) * 8);
+        }
+        dsa_unmap(c->s, p, l, true, l);
+        off += l;
+    }
+    r->status = DSA_COMP_SUCCESS;
+}
+
+static void dsa_op_compare(DSAContext *c, const uint8_t *d, uint64_t src1,
+                           uint64_t src2, uint32_t size, DSAResult *r)
+{
+    uint32_t flags = ldl_le_p(d + DSA_DESC_FLAGS_OFFSET) & 0xffffff;
+    uint32_t off = 0;
+
+    r->status = DSA_COMP_SUCCESS;
+    r->result = 0;
+    while (off < size && !dsa_aborted(c, r)) {
+        dma_addr_t l1 = MIN(size - off, DSA_ABORT_CHUNK), l2;
+        uint8_t *p1, *p2;
+
+        p1 = dsa_map(c, src1 + off, &l1, false);
+        if (!p1) {
+            dsa_fault(r, src1 + off, false, off);
+            return;
+        }
+        l2 = l1;
+        p2 = dsa_map(c, src2 + off, &l2, false);
+        if (!p2) {
+            dsa_unmap(c->s, p1, l1, false, 0);
+            dsa_fault(r, src2 + off, false, off);
+            return;
+        }
+        for (dma_addr_t i = 0; i < l2; i++) {
+            if (p1[i] != p2[i]) {
+                r->result = 1;
+                r->bytes_completed = off + i;
+                break;
+            }
+        }
+        dsa_unmap(c->s, p2, l2, false, l2);
+        dsa_unmap(c->s, p1, l1, false, l2);
+        if (r->result) {
+            break;
+        }
+        off += l2;
+    }
+    if ((flags & DSA_OP_FLAG_CR) &&
+        r->result != (d[DSA_DESC_OP_SPECIFIC] & 1)) {
+        r->status = DSA_COMP_SUCCESS_PRED;
+    }
+}
+
+static void dsa_complete(DSAContext *c, const uint8_t *d, DSAResult *r,
+                         bool in_batch, uint16_t batch_idx);
+
+static void dsa_execute(DSAContext *c, const uint8_t *d, DSAResult *r,
+                        bool in_batch);
+
+static void dsa_op_batch(DSAContext *c, const uint8_t *d, DSAResult *r)
+{
+    uint64_t list = ldq_le_p(d + DSA_DESC_SRC);
+    uint32_t count = ldl_le_p(d + DSA_DESC_SIZE_FIELD);
+    uint32_t ok = 0;
+    bool failed = false;
+
+    if (count < 2 || count > c->max_batch) {
+        r->status = DSA_COMP_DESC_CNT_ERANGE;
+        return;
+    }
+    if (list % DSA_DESC_SIZE) {
+        r->status = DSA_COMP_DESCLIST_ALIGN;
+        return;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        uint8_t sub[DSA_DESC_SIZE];
+        DSAResult sr = { 0 };
+
+        if (!dsa_read(c, list + i * DSA_DESC_SIZE, sub, sizeof(sub), &sr)) {
+            r->status = DSA_COMP_BATCH_PAGE_FAULT;
+            r->fault_addr = sr.fault_addr;
+            r->bytes_completed = ok;
+            return;
+        }
+        /* Members run in order on this engine, so Fence holds trivially */
+        dsa_execute(c, sub, &sr, true);
+        if (sr.aborted) {
+            r->aborted = true;
+            return;
+        }
+        dsa_complete(c, sub, &sr, true, i);
+        if (sr.status == DSA_COMP_SUCCESS ||
+            sr.status == DSA_COMP_SUCCESS_PRED) {
+            ok++;
+        } else {
+            failed = true;
+        }
+    }
+    r->status = failed ? DSA_COMP_BATCH_FAIL : DSA_COMP_SUCCESS;
+    r->bytes_completed = ok;              /* descriptors completed */
+}
+
+/*
+ * Wait until every descriptor submitted to this WQ before the Drain has
+ * finished.  Later ones are never waited for (another Drain among them
+ * waits for this one: two engines would wait for each other), and other
+ * engines keep taking work from the WQ meanwhile.
+ */
+static void dsa_op_drain(DSAContext *c, DSAResult *r)
+{
+    IntelDSAState *s = c->s;
+
+    qemu_mutex_lock(&s->lock);
+    while (dsa_wq_busy_before(s, c->wq, c->seq) && !s->stopping &&
+           !dsa_aborted(c, r)) {
+        dsa_set_parked(s, c->e, true);
+        qemu_cond_wait(&s->idle_cond, &s->lock);
+    }
+    dsa_set_parked(s, c->e, false);
+    qemu_mutex_unlock(&s->lock);
+    r->status = DSA_COMP_SUCCESS;
+}
+
+static void dsa_execute(DSAContext *c, const uint8_t *d, DSAResult *r,
+                        bool in_batch)
+{
+    uint32_t w1 = ldl_le_p(d + DSA_DESC_FLAGS_OFFSET);
+    uint32_t flags = w1 & 0xffffff;
+    uint8_t opcode = w1 >> 24;
+    uint64_t src = ldq_le_p(d + DSA_DESC_SRC);
+    uint64_t dst = ldq_le_p(d + DSA_DESC_DST);
+    uint32_t size = ldl_le_p(d + DSA_DESC_SIZE_FIELD);
+    uint16_t handle = lduw_le_p(d + DSA_DESC_INT_HANDLE);
+
+    if (dsa_aborted(c, r)) {
+        return;
+    }
+    if (flags & ~DSA_OP_FLAGS_SUPPORTED) {
+        r->status = DSA_COMP_INVALID_FLAGS;
+        r->invalid_flags = flags & ~DSA_OP_FLAGS_SUPPORTED;
+        return;
+    }
+    if ((flags & DSA_OP_FLAG_RCI) && handle >= c->s->num_wqs + 1) {
+        r->status = DSA_COMP_INT_HANDLE_INVAL;
+        return;
+    }
+
+    switch (opcode) {
+    case DSA_OPCODE_NOOP:
+        r->status = DSA_COMP_SUCCESS;
+        return;
+    case DSA_OPCODE_DRAIN:
+    case DSA_OPCODE_BATCH:
+        if (in_batch) {
+            break;
+        }
+        if (opcode == DSA_OPCODE_DRAIN) {
+            dsa_op_drain(c, r);
+        } else {
+            dsa_op_batch(c, d, r);
+        }
+        return;
+    case DSA_OPCODE_MEMMOVE:
+    case DSA_OPCODE_MEMFILL:
+    case DSA_OPCODE_COMPARE:
+        if (size == 0 || size > c->max_xfer) {
+            r->status = DSA_COMP_XFER_ERANGE;
+            return;
+        }
+        if (opcode == DSA_OPCODE_MEMMOVE) {
+            dsa_op_memmove(c, src, dst, size, r);
+        } else if (opcode == DSA_OPCODE_MEMFILL) {
+            dsa_op_fill(c, src, dst, size, r);
+        } else {
+            dsa_op_compare(c, d, src, dst, size, r);
+        }
+        return;
+    }
+    r->status = DSA_COMP_BAD_OPCODE;
+}
+
+/* ---- completion ---- */
+
+static bool dsa_write_cr(DSAContext *c, uint64_t addr, const DSAResult *r)
+{
+    uint8_t cr[DSA_CR_SIZE] = { 0 };
+    dma_addr_t l = DSA_CR_SIZE;
+    uint8_t *p;
+
+    cr[DSA_CR_RESULT] = r->result;
+    cr[DSA_CR_FAULT_INFO] = r->fault_info;
+    stl_le_p(cr + DSA_CR_BYTES_COMPLETED, r->bytes_completed);
+    stq_le_p(cr + DSA_CR_FAULT_ADDR, r->fault_addr);
+    stl_le_p(cr + DSA_CR_INVALID_FLAGS, r->invalid_flags);
+
+    p = dsa_map(c, addr, &l, true);
+    if (!p) {
+        return false;
+    }
+    if (l < DSA_CR_SIZE) {
+        dsa_unmap(c->s, p, l, true, 0);
+        return false;
+    }
+    /* The status byte goes last: software polls it */
+    memcpy(p + 1, cr + 1, DSA_CR_SIZE - 1);
+    smp_wmb();      /* the record's body is visible before its status */
+    qatomic_set(p, r->status);
+    dsa_unmap(c->s, p, l, true, l);
+    return true;
+}
+
+static void dsa_complete(DSAContext *c, const uint8_t *d, DSAResult *r,
+                         bool in_batch, uint16_t batch_idx)
+{
+    IntelDSAState *s = c->s;
+    uint32_t w1 = ldl_le_p(d + DSA_DESC_FLAGS_OFFSET);
+    uint32_t flags = w1 & 0xffffff;
+    uint8_t opcode = w1 >> 24;
+    uint64_t cr_addr = ldq_le_p(d + DSA_DESC_CR_ADDR);
+    uint16_t handle = lduw_le_p(d + DSA_DESC_INT_HANDLE);
+    bool ok = r->status == DSA_COMP_SUCCESS ||
+              r->status == DSA_COMP_SUCCESS_PRED;
+    uint8_t err = 0;
+
+    if (r->aborted || dsa_aborted(c, r)) {
+        /* Like the queued descriptors that were discarded */
+        trace_intel_dsa_desc(c->wq, opcode, 0);
+        return;
+    }
+    trace_intel_dsa_desc(c->wq, opcode, r->status);
+    if ((flags & DSA_OP_FLAG_CRAV) && ((flags & DSA_OP_FLAG_RCR) || !ok)) {
+        if (cr_addr % DSA_CR_SIZE) {
+            err = DSA_COMP_CRA_ALIGN;
+        } else if (!dsa_write_cr(c, cr_addr, r)) {
+            if (dsa_aborted(c, r)) {
+                return;         /* the mapping was given up, not refused */
+            }
+            err = DSA_COMP_CRA_XLAT;
+        }
+    } else if (!ok) {
+        /* An error with nowhere to put it */
+        err = r->status;
+        cr_addr = r->fault_addr;
+    }
+    if (err) {
+        uint64_t e0 = 0, e1 = 0;
+
+        e0 = FIELD_DP64(e0, SWERR, DESC_VALID, 1);
+        e0 = FIELD_DP64(e0, SWERR, WQ_IDX_VALID, 1);
+        e0 = FIELD_DP64(e0, SWERR, BATCH, in_batch);
+        e0 = FIELD_DP64(e0, SWERR, ERROR, err);
+        e0 = FIELD_DP64(e0, SWERR, WQ_IDX, c->wq);
+        e0 = FIELD_DP64(e0, SWERR, OPERATION, opcode);
+        e1 = FIELD_DP64(e1, SWERR1, BATCH_IDX, batch_idx);
+        e1 = FIELD_DP64(e1, SWERR1, INVALID_FLAGS, r->invalid_flags);
+        dsa_report_swerr(s, e0, e1, cr_addr);
+    }
+    if ((flags & DSA_OP_FLAG_RCI) && handle < s->num_wqs + 1) {
+        dsa_notify(s, handle);
+    }
+}
+
+/* ---- work queues and engines ---- */
+
+/*
+ * Called with s->lock held: is a descriptor submitted to WQ n before
+ * sequence number seq still queued or running?  The ring is FIFO, so
+ * queued ones are the oldest; running ones are on the engines.
+ */
+bool dsa_wq_busy_before(IntelDSAState *s, unsigned n, uint64_t seq)
+{
+    DSAWorkQueue *wq = &s->wq[n];
+
+    if (wq->count && wq->seq_head < seq) {
+        return true;
+    }
+    for (unsigned i = 0; i < s->num_engines; i++) {
+        DSAEngine *e = &s->engine[i];
+
+        if (e->cur_wq == n && e->cur_seq < seq) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Called with s->lock held: wake every idle engine */
+void dsa_wake_engines(IntelDSAState *s)
+{
+    for (unsigned i = 0; i < s->num_engines; i++) {
+        DSAEngine *e = &s->engine[i];
+
+        if (e->idle) {
+            e->idle = false;
+            qemu_cond_signal(&e->wake);
+        }
+    }
+}
+
+/*
+ * Called with s->lock held: a descriptor was queued on WQ n, wake one idle
+ * engine that serves it (busy ones look for more work before sleeping).
+ * Waking one, not all, keeps the engine threads from fighting over the
+ * lock and the host CPUs for every descriptor.
+ */
+static void dsa_wake_one(IntelDSAState *s, int n)
+{
+    for (unsigned i = 0; i < s->num_engines; i++) {
+        DSAEngine *e = &s->engine[i];
+
+        if (e->idle && (e->wq_mask & BIT(n))) {
+            e->idle = false;
+            qemu_cond_signal(&e->wake);
+            return;
+        }
+    }
+}
+
+void dsa_portal_write(IntelDSAState *s, int n, const uint8_t *desc)
+{
+    DSAWorkQueue *wq = n < s->num_wqs ? &s->wq[n] : NULL;
+    uint8_t err = 0;
+
+    qemu_mutex_lock(&s->lock);
+    if (!wq || !wq->enabled || !s->running) {
+        err = DSA_SWERR_WQ_DISABLED;
+    } else if (wq->count >= wq->capacity) {
+        err = DSA_SWERR_WQ_FULL;
+    } else {
+        memcpy(wq->ring[(wq->head + wq->count) % wq->capacity].raw, desc,
+               DSA_DESC_SIZE);
+        wq->count++;
+        dsa_wake_one(s, n);
+    }
+    if (err) {
+        s->dropped++;
+    }
+    qemu_mutex_unlock(&s->lock);
+
+    if (err) {
+        uint64_t e0 = 0;
+
+        trace_intel_dsa_drop(n, err);
+        e0 = FIELD_DP64(e0, SWERR, DESC_VALID, 1);
+        e0 = FIELD_DP64(e0, SWERR, WQ_IDX_VALID, wq != NULL);
+        e0 = FIELD_DP64(e0, SWERR, ERROR, err);
+        e0 = FIELD_DP64(e0, SWERR, WQ_IDX, n);
+        e0 = FIELD_DP64(e0, SWERR, OPERATION, desc[7]);
+        dsa_report_swerr(s, e0, 0, 0);
+    }
+}
+
+/* Called with s->lock held: the next WQ with work for this engine */
+static int dsa_pick_wq(IntelDSAState *s, DSAEngine *e)
+{
+    if (!s->running || s->paused || !s->vm_running) {
+        return -1;
+    }
+    for (unsigned i = 0; i < s->num_wqs; i++) {
+        unsigned n = (e->next_wq + i) % s->num_wqs;
+        DSAWorkQueue *wq = &s->wq[n];
+
+        if ((e->wq_mask & BIT(n)) && wq->count) {
+            e->next_wq = n + 1;
+            return n;
+        }
+    }
+    return -1;
+}
+
+static void *dsa_engine_thread(void *opaque)
+{
+    DSAEngine *e = opaque;
+    IntelDSAState *s = e->dev;
+
+    /*
+     * Guest memory is translated in RCU read sections: only a registered
+     * thread makes the RCU thread wait before freeing a FlatView that the
+     * guest replaced meanwhile (bus mastering toggled, a BAR moved).
+     */
+    rcu_register_thread();
+    qemu_mutex_lock(&s->lock);
+    while (!s->stopping) {
+        DSAContext c = { .s = s, .e = e };
+        DSAResult r = { 0 };
+        uint8_t inject = 0;
+        DSAWorkQueue *wq;
+        uint8_t d[DSA_DESC_SIZE];
+        bool halt = false;
+
+        c.wq = dsa_pick_wq(s, e);
+        if (c.wq < 0) {
+            e->idle = true;
+            qemu_cond_broadcast(&s->idle_cond);     /* for a VM stop */
+            qemu_cond_wait(&e->wake, &s->lock);
+            e->idle = false;
+            continue;
+        }
+        wq = &s->wq[c.wq];
+        memcpy(d, wq->ring[wq->head].raw, DSA_DESC_SIZE);
+        wq->head = (wq->head + 1) % wq->capacity;
+        wq->count--;
+        wq->inflight++;
+        c.seq = wq->seq_head++;
+        e->cur_wq = c.wq;
+        e->cur_seq = c.seq;
+        c.max_xfer = wq->max_xfer;
+        c.max_batch = wq->max_batch;
+        if (s->fault_every && ++s->fault_seq % s->fault_every == 0) {
+            inject = s->fault_status;
+            s->faults++;
+        }
+        if (s->halt_after && ++s->halt_seq == s->halt_after) {
+            halt = true;
+        }
+        qemu_mutex_unlock(&s->lock);
+
+        if (inject) {
+            r.status = inject;
+            if ((inject & DSA_COMP_STATUS_MAX) == DSA_COMP_PAGE_FAULT_NOBOF) {
+                r.fault_addr = ldq_le_p(d + DSA_DESC_DST);
+                r.fault_info = DSA_CR_FAULT_INFO_WRITE;
+            }
+        } else {
+            dsa_execute(&c, d, &r, false);
+        }
+        dsa_complete(&c, d, &r, false, 0);
+
+        qemu_mutex_lock(&s->lock);
+        wq->inflight--;
+        e->cur_wq = -1;
+        e->descs++;
+        s->descs++;
+        if (halt) {
+            s->halt_pending = true;
+        }
+        qemu_cond_broadcast(&s->idle_cond);
+        if (halt || s->cmd_waiting) {
+            qemu_bh_schedule(s->irq_bh);
+        }
+    }
+    qemu_mutex_unlock(&s->lock);
+    rcu_unregister_thread();
+    return NULL;
+}
+
+/*
+ * VM run state: while the VM is stopped the engines take no descriptors
+ * and pause the ones they run at their next access to guest memory, so
+ * that memory stays as it is (for a snapshot, a dump).  Stopping waits
+ * for that, under the BQL: bounded, since engines never wait for the BQL.
+ */
+/* Called with s->lock held: is every engine idle or parked? */
+static bool dsa_engines_quiet(IntelDSAState *s)
+{
+    for (unsigned i = 0; i < s->num_engines; i++) {
+        if (!s->engine[i].idle && !s->engine[i].parked) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void dsa_vm_state_change(void *opaque, bool running, RunState state)
+{
+    IntelDSAState *s = opaque;
+
+    qemu_mutex_lock(&s->lock);
+    qatomic_set(&s->vm_running, running);
+    if (running) {
+        dsa_wake_engines(s);
+        qemu_cond_broadcast(&s->idle_cond);
+    } else {
+        while (!dsa_engines_quiet(s) && !s->stopping) {
+            qemu_cond_wait(&s->idle_cond, &s->lock);
+        }
+    }
+    qemu_mutex_unlock(&s->lock);
+}
+
+void dsa_engines_start(IntelDSAState *s)
+{
+    for (unsigned i = 0; i < s->num_engines; i++) {
+        DSAEngine *e = &s->engine[i];
+        char name[32];
+
+        e->dev = s;
+        e->cur_wq = -1;
+        qemu_cond_init(&e->wake);
+        snprintf(name, sizeof(name), "intel-dsa-eng%u", i);
+        qemu_thread_create(&e->thread, name, dsa_engine_thread, e,
+                           QEMU_THREAD_JOINABLE);
+    }
+}
+
+void dsa_engines_stop(IntelDSAState *s)
+{
+    qemu_mutex_lock(&s->lock);
+    s->stopping = true;
+    dsa_wake_engines(s);
+    qemu_cond_broadcast(&s->idle_cond);
+    qemu_mutex_unlock(&s->lock);
+    for (unsigned i = 0; i < s->num_engines; i++) {
+        qemu_thread_join(&s->engine[i].thread);
+        qemu_cond_destroy(&s->engine[i].wake);
+    }
+}
