@@ -75,20 +75,33 @@ struct region {
 	uint64_t *pfns;
 };
 
-static void region_map(struct region *r, size_t len, int node)
+/*
+ * 4 KiB pages of @len on @node; @contiguous: on consecutive frames, made
+ * as THPs and split in place (debugfs split_huge_pages), so that a
+ * physical-address monitor (DAMON paddr) can be given just their range.
+ */
+static void region_map(struct region *r, size_t len, int node, bool contiguous)
 {
 	unsigned long mask = 1UL << node;
+	char split[96];
 
 	r->len = len;
 	r->buf = mmap_aligned(len, HPAGE_SIZE_2M);
 	if (!r->buf)
 		ktap_abort("mmap %zu bytes: %s", len, strerror(errno));
-	madvise(r->buf, len, MADV_NOHUGEPAGE);
+	madvise(r->buf, len, contiguous ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 	/* task policy, not the VMA's: NUMA balancing must be free to move */
 	if (set_mempolicy(MPOL_BIND, &mask, sizeof(mask) * 8))
 		ktap_abort("set_mempolicy node%d: %s", node, strerror(errno));
 	pattern_fill(r->buf, len, seed);
 	set_mempolicy(MPOL_DEFAULT, NULL, 0);
+	if (contiguous) {
+		snprintf(split, sizeof(split), "%d,0x%lx,0x%lx", getpid(),
+			 (unsigned long)r->buf, (unsigned long)r->buf + len);
+		if (file_write("/sys/kernel/debug/split_huge_pages", split))
+			ktap_diag("cannot split the region's THPs in place");
+		madvise(r->buf, len, MADV_NOHUGEPAGE);
+	}
 	r->pfns = calloc(len / PAGE_SIZE_4K, sizeof(*r->pfns));
 	if (!r->pfns)
 		ktap_abort("out of memory");
@@ -173,7 +186,7 @@ static void reason_syscall(void)
 	bool moved;
 	long ret;
 
-	region_map(&r, 2 << 20, 0);
+	region_map(&r, 2 << 20, 0, false);
 	evidence_start();
 	/* half by move_pages(2), the rest by migrate_pages(2) */
 	ret = move_range(r.buf, r.len / 2, PAGE_SIZE_4K, 1);
@@ -193,7 +206,7 @@ static void reason_mbind(void)
 	unsigned long mask = 1UL << 1;
 	struct region r;
 
-	region_map(&r, 2 << 20, 0);
+	region_map(&r, 2 << 20, 0, false);
 	evidence_start();
 	if (mbind(r.buf, r.len, MPOL_BIND, &mask, sizeof(mask) * 8,
 		  MPOL_MF_MOVE | MPOL_MF_STRICT))
@@ -264,7 +277,7 @@ static void reason_numa_misplaced(void)
 	struct region r;
 	bool moved;
 
-	region_map(&r, 2 << 20, 0);
+	region_map(&r, 2 << 20, 0, false);
 	evidence_start();
 	if (file_write(NUMAB_SYSCTL, "1"))
 		ktap_diag("cannot enable %s", NUMAB_SYSCTL);
@@ -282,12 +295,15 @@ static void reason_damon(void)
 	bool moved = false;
 	size_t i;
 
-	region_map(&r, 2 << 20, 0);
+	/* consecutive frames: DAMON watches the region and nothing else */
+	region_map(&r, 2 << 20, 0, true);
 	region_record(&r);
 	for (i = 0; i < r.len / PAGE_SIZE_4K; i++) {
 		lo = r.pfns[i] < lo ? r.pfns[i] : lo;
 		hi = r.pfns[i] > hi ? r.pfns[i] : hi;
 	}
+	ktap_diag("damon: the region's %zu pages span %" PRIu64 " frames",
+		  r.len / PAGE_SIZE_4K, hi - lo + 1);
 	evidence_start();
 	if (damon_available() &&
 	    damon_setup(lo * PAGE_SIZE_4K, (hi + 1) * PAGE_SIZE_4K, 1)) {
@@ -417,7 +433,7 @@ static void reason_memory_hotplug(void)
 	long in = 0;
 	int ret = -ENODEV;
 
-	region_map(&r, 8 << 20, 1);
+	region_map(&r, 8 << 20, 1, false);
 	if (movable_block >= 0) {
 		in = region_in_block(&r, movable_block);
 		ktap_diag("%ld of %zu pages in memory%d (ZONE_MOVABLE)", in,
@@ -446,7 +462,7 @@ static void reason_longterm_pin(void)
 	long in = 0;
 	int fd = -ENODEV;
 
-	region_map(&r, 8 << 20, 1);
+	region_map(&r, 8 << 20, 1, false);
 	evidence_start();
 	if (movable_block >= 0) {
 		in = region_in_block(&r, movable_block);
@@ -469,7 +485,7 @@ static void reason_memory_failure(void)
 	struct region r;
 	long moved;
 
-	region_map(&r, 64 * PAGE_SIZE_4K, 0);
+	region_map(&r, 64 * PAGE_SIZE_4K, 0, false);
 	region_record(&r);
 	evidence_start();
 	if (madvise(r.buf, r.len, MADV_SOFT_OFFLINE))
