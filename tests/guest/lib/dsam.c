@@ -129,6 +129,19 @@ int dsam_rmmod(void)
 	return 0;
 }
 
+int dsam_rmmod_within(unsigned int ms)
+{
+	uint64_t end = now_ns() + ms * 1000000ULL;
+	int ret;
+
+	while ((ret = dsam_rmmod()) == -EAGAIN || ret == -EWOULDBLOCK) {
+		if (now_ns() >= end)
+			break;
+		usleep(10000);
+	}
+	return ret;
+}
+
 int dsam_unload(void)
 {
 	if (!dsam_loaded())

@@ -71,6 +71,13 @@ bool dsam_loaded(void);
 int dsam_modprobe(const char *const *args);
 /* delete_module(2): 0 or -errno (-EWOULDBLOCK, "in use", while enabled). */
 int dsam_rmmod(void);
+/*
+ * dsam_rmmod(), retried for up to @ms while the module is still in use:
+ * it drops the reference a quarantined folio held just after
+ * folios_quarantined reaches 0, so a reader of the counter can see 0 a
+ * moment before the module can go.
+ */
+int dsam_rmmod_within(unsigned int ms);
 /* Disable (unregister) and unload the module if it is loaded: 0 or -errno. */
 int dsam_unload(void);
 /*
