@@ -33,7 +33,8 @@
  * The parts this device can be.  Both report the counts of the properties
  * (8 WQs, 128 entries, 4 engines, 4 groups by default: Sapphire Rapids'
  * numbers) and the six operations we model; they differ in what DSA 2.0
- * added.  Features we do not model stay 0 on both (see qemu/README.md).
+ * added.  Features we do not model stay 0 on both (see qemu/README.md);
+ * the event log is a property of its own (dsa_has_evl).
  */
 static const DSAModel dsa_models[] = {
     {
@@ -45,7 +46,6 @@ static const DSAModel dsa_models[] = {
         .name = "dsa2",
         .device_id = DSA_DEVICE_ID_GNRD,
         .version = DSA_VERSION_2,
-        .evl_support = 1,
         .wq_occupancy = true,
         .wq_ats_prs = true,
         .progress_limit = true,
@@ -70,13 +70,25 @@ static unsigned dsa_nvectors(IntelDSAState *s)
 
 /* ---- capability registers ---- */
 
+/*
+ * The event log is a DSA 2.0 feature, yet on by default for dsa1 too:
+ * Linux 6.12 idxd oopses when it removes a device without one
+ * (idxd_device_drv_remove frees an event log it never allocated), which
+ * accel-config disable-device does.  event-log=off gives the part's
+ * GENCAP.
+ */
+static bool dsa_has_evl(IntelDSAState *s)
+{
+    return s->event_log;
+}
+
 static uint64_t dsa_gencap(IntelDSAState *s)
 {
     uint64_t v = 0;
 
     v = FIELD_DP64(v, GENCAP, CACHE_CTRL_MEM, 1);
     v = FIELD_DP64(v, GENCAP, CMD_CAP, 1);
-    v = FIELD_DP64(v, GENCAP, EVL_SUPPORT, s->model->evl_support);
+    v = FIELD_DP64(v, GENCAP, EVL_SUPPORT, dsa_has_evl(s)); /* 64-byte */
     v = FIELD_DP64(v, GENCAP, MAX_XFER_SHIFT, s->max_xfer_shift);
     v = FIELD_DP64(v, GENCAP, MAX_BATCH_SHIFT, s->max_batch_shift);
     v = FIELD_DP64(v, GENCAP, CONFIG_EN, 1);
@@ -104,11 +116,6 @@ static uint64_t dsa_grpcap(IntelDSAState *s)
     uint64_t v = FIELD_DP64(0, GRPCAP, NUM_GROUPS, DSA_NUM_GROUPS);
 
     return FIELD_DP64(v, GRPCAP, PROGRESS_LIMIT, s->model->progress_limit);
-}
-
-static bool dsa_has_evl(IntelDSAState *s)
-{
-    return s->model->evl_support != 0;
 }
 
 static uint64_t dsa_opcap0(void)
@@ -1219,6 +1226,7 @@ static void dsa_reset(DeviceState *dev)
 
 static Property dsa_properties[] = {
     DEFINE_PROP_STRING("model", IntelDSAState, model_name),
+    DEFINE_PROP_BOOL("event-log", IntelDSAState, event_log, true),
     DEFINE_PROP_UINT32("num-wqs", IntelDSAState, num_wqs, 8),
     DEFINE_PROP_UINT32("num-engines", IntelDSAState, num_engines, 4),
     DEFINE_PROP_UINT32("wq-size", IntelDSAState, total_wq_size, 128),

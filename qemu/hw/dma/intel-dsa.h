@@ -37,7 +37,6 @@ typedef struct DSAModel {
     const char *name;
     uint16_t device_id;
     uint32_t version;
-    uint8_t evl_support;              /* GENCAP: 0 none, 1 64-byte entries */
     bool wq_occupancy;                /* WQCAP.occupancy */
     bool wq_ats_prs;                  /* WQCAP.wq_ats_support, wq_prs_support */
     bool progress_limit;              /* GRPCAP.progress_limit */
@@ -109,6 +108,7 @@ struct IntelDSAState {
     /* Properties */
     char *model_name;
     const DSAModel *model;
+    bool event_log;
     uint32_t num_wqs;
     uint32_t num_engines;
     uint32_t total_wq_size;

@@ -267,7 +267,7 @@ static void test_reset_values(void)
     g_assert_cmpint(FIELD_EX64(gencap, GENCAP, MAX_XFER_SHIFT), ==, 31);
     g_assert_cmpint(FIELD_EX64(gencap, GENCAP, MAX_BATCH_SHIFT), ==, 10);
     g_assert_cmpint(FIELD_EX64(gencap, GENCAP, CONFIG_EN), ==, 1);
-    g_assert_cmpint(FIELD_EX64(gencap, GENCAP, EVL_SUPPORT), ==, 0);
+    g_assert_cmpint(FIELD_EX64(gencap, GENCAP, EVL_SUPPORT), ==, 1);
     g_assert_cmpint(FIELD_EX64(gencap, GENCAP, CMD_CAP), ==, 1);
     wqcap = rd64(&d, A_WQCAP);
     g_assert_cmpint(FIELD_EX64(wqcap, WQCAP, NUM_WQS), ==, NUM_WQS);
@@ -305,7 +305,8 @@ static void test_reset_values(void)
 /*
  * model=dsa1 (the default) is Sapphire Rapids' DSA 1.0 and model=dsa2
  * Granite Rapids-D's DSA 2.0: PCI device ID, VERSION and the capabilities
- * DSA 2.0 added agree with each other.  Without an event log, its enable
+ * DSA 2.0 added agree with each other.  The event log is on unless
+ * event-log=off (for idxd's sake, see dsa_has_evl); without it, its enable
  * bits and registers are reserved: writes do not stick.
  */
 static void test_models(void)
@@ -314,6 +315,14 @@ static void test_models(void)
     DSA d;
 
     dsa_start(&d, "");
+    g_assert_cmphex(qpci_config_readw(d.dev, PCI_DEVICE_ID), ==,
+                    DSA_DEVICE_ID_SPR);
+    g_assert_cmphex(rd32(&d, A_VERSION), ==, DSA_VERSION_1);
+    g_assert_cmpint(FIELD_EX64(rd64(&d, A_GENCAP), GENCAP, EVL_SUPPORT), ==,
+                    1);
+    dsa_stop(&d);
+
+    dsa_start(&d, ",model=dsa1,event-log=off");
     g_assert_cmphex(qpci_config_readw(d.dev, PCI_DEVICE_ID), ==,
                     DSA_DEVICE_ID_SPR);
     g_assert_cmphex(rd32(&d, A_VERSION), ==, DSA_VERSION_1);
