@@ -253,6 +253,10 @@ void dsa_map_bh(void *opaque)
     }
 }
 
+/*
+ * A fault ends the descriptor whether or not it asked to block on faults
+ * (descriptor or WQCFG): there is no PRS here to resolve one.
+ */
 static void dsa_fault(DSAResult *r, uint64_t addr, bool is_write,
                       uint32_t done)
 {

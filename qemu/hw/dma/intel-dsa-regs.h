@@ -326,8 +326,8 @@ enum dsa_opcode {
 #define DSA_OP_FLAG_DSTS            0x8000
 /* Flags this model accepts on every opcode; others: invalid flags */
 #define DSA_OP_FLAGS_SUPPORTED \
-    (DSA_OP_FLAG_FENCE | DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR | \
-     DSA_OP_FLAG_RCI | DSA_OP_FLAG_CR | DSA_OP_FLAG_CC | \
+    (DSA_OP_FLAG_FENCE | DSA_OP_FLAG_BOF | DSA_OP_FLAG_CRAV | \
+     DSA_OP_FLAG_RCR | DSA_OP_FLAG_RCI | DSA_OP_FLAG_CR | DSA_OP_FLAG_CC | \
      DSA_OP_FLAG_ADDR1_TCS | DSA_OP_FLAG_ADDR2_TCS | \
      DSA_OP_FLAG_ADDR3_TCS | DSA_OP_FLAG_CR_TCS)
 

@@ -86,6 +86,12 @@ static uint64_t dsa_gencap(IntelDSAState *s)
 {
     uint64_t v = 0;
 
+    /*
+     * Block on fault, as silicon advertises it (accel-config writes a WQ's
+     * block_on_fault, which idxd refuses without it).  There is no PRS to
+     * resolve a fault: one with it set ends the descriptor as without it.
+     */
+    v = FIELD_DP64(v, GENCAP, BLOCK_ON_FAULT, 1);
     v = FIELD_DP64(v, GENCAP, CACHE_CTRL_MEM, 1);
     v = FIELD_DP64(v, GENCAP, CMD_CAP, 1);
     v = FIELD_DP64(v, GENCAP, EVL_SUPPORT, dsa_has_evl(s)); /* 64-byte */
@@ -387,9 +393,6 @@ static uint32_t dsa_enable_wq(IntelDSAState *s, uint32_t operand)
     if (!FIELD_EX32(cfg2, WQCFG2, MODE)) {
         /* Shared WQs need PASID and ENQCMD(S): not modelled */
         return DSA_CMDSTS_ERR_WQ_MODE;
-    }
-    if (FIELD_EX32(cfg2, WQCFG2, BOF)) {
-        return DSA_CMDSTS_ERR_BOF_EN;
     }
     if (FIELD_EX32(cfg2, WQCFG2, PASID_EN)) {
         return DSA_CMDSTS_ERR_PASID_EN;

@@ -373,6 +373,41 @@ static void test_models(void)
     dsa_stop(&d);
 }
 
+/*
+ * GENCAP advertises block on fault, as Sapphire Rapids' DSA does: a WQ
+ * with WQCFG.bof enables, and a descriptor with the BOF flag is accepted.
+ * Without PRS a fault still ends the descriptor with status 0x03.
+ */
+static void test_block_on_fault(void)
+{
+    uint64_t base = DSA_WQCFG_OFFSET, buf, cr;
+    DSA d;
+
+    dsa_start(&d, "");
+    g_assert_cmpint(FIELD_EX64(rd64(&d, A_GENCAP), GENCAP, BLOCK_ON_FAULT),
+                    ==, 1);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_RESET_DEVICE, 0), ==, 0);
+    wqcfg_write(&d, 0, 8, true, 21);
+    wr32(&d, base + A_WQCFG2, rd32(&d, base + A_WQCFG2) | R_WQCFG2_BOF_MASK);
+    wr64(&d, DSA_GRPCFG_OFFSET, 1);
+    wr64(&d, DSA_GRPCFG_OFFSET + 32, 3);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_ENABLE_DEVICE, 0), ==, 0);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_ENABLE_WQ, 0), ==, 0);
+    g_assert_true(rd32(&d, base + A_WQCFG2) & R_WQCFG2_BOF_MASK);
+
+    buf = guest_alloc(&d.alloc, 8192);
+    qtest_memset(d.qts, buf, 0x42, 4096);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, DSA_OP_FLAG_BOF, buf,
+                             buf + 4096, 4096, &cr), ==, DSA_COMP_SUCCESS);
+    g_assert_cmphex(qtest_readb(d.qts, buf + 8191), ==, 0x42);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, DSA_OP_FLAG_BOF,
+                             0x100000000000ULL, buf, 64, &cr), ==,
+                    DSA_COMP_PAGE_FAULT_NOBOF);
+    g_assert_cmphex(qtest_readq(d.qts, cr + DSA_CR_FAULT_ADDR), ==,
+                    0x100000000000ULL);
+    dsa_stop(&d);
+}
+
 static void test_commands(void)
 {
     DSA d;
@@ -1301,6 +1336,7 @@ int main(int argc, char **argv)
     qtest_add_func("/intel-dsa/reset-values", test_reset_values);
     qtest_add_func("/intel-dsa/models", test_models);
     qtest_add_func("/intel-dsa/commands", test_commands);
+    qtest_add_func("/intel-dsa/block-on-fault", test_block_on_fault);
     qtest_add_func("/intel-dsa/memmove", test_memmove);
     qtest_add_func("/intel-dsa/batch", test_batch);
     qtest_add_func("/intel-dsa/errors", test_errors);
