@@ -669,6 +669,53 @@ static void test_errors(void)
     dsa_stop(&d);
 }
 
+/*
+ * A WQ's own limits (WQCFG max_xfer_shift, max_batch_shift), lower than
+ * the device's (2 GiB, 1024), hold at execution: a transfer above the
+ * WQ's limit completes with 0x13, also as a batch member, and a batch
+ * with more descriptors than the WQ's limit with 0x14.
+ */
+static void test_wq_limits(void)
+{
+    const uint32_t count = 33;
+    g_autofree uint8_t *list = g_malloc0(count * DSA_DESC_SIZE);
+    uint64_t buf, lst, cr, subcr;
+    DSA d;
+
+    dsa_start(&d, "");
+    dsa_setup_wq0_cfg(&d, 8, 5, 12);            /* 32 descriptors, 4 KiB */
+    buf = guest_alloc(&d.alloc, 16384);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, buf, buf + 8192, 4096,
+                             &cr), ==, DSA_COMP_SUCCESS);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, buf, buf + 8192, 4097,
+                             &cr), ==, DSA_COMP_XFER_ERANGE);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMFILL, 0, 0, buf + 8192, 4097,
+                             &cr), ==, DSA_COMP_XFER_ERANGE);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_COMPARE, 0, buf, buf + 8192, 4097,
+                             &cr), ==, DSA_COMP_XFER_ERANGE);
+
+    lst = (guest_alloc(&d.alloc, (count + 1) * DSA_DESC_SIZE) + 63) & ~63ULL;
+    subcr = (guest_alloc(&d.alloc, 64) + 31) & ~31ULL;
+    for (uint32_t i = 0; i < count; i++) {
+        desc_fill(list + i * DSA_DESC_SIZE, DSA_OPCODE_NOOP, 0, 0, 0, 0, 0,
+                  0);
+    }
+    qtest_memwrite(d.qts, lst, list, count * DSA_DESC_SIZE);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_BATCH, 0, lst, 0, 32, &cr), ==,
+                    DSA_COMP_SUCCESS);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_BATCH, 0, lst, 0, count, &cr), ==,
+                    DSA_COMP_DESC_CNT_ERANGE);
+    /* A member above the WQ's transfer limit fails the batch */
+    qtest_memset(d.qts, subcr, 0, DSA_CR_SIZE);
+    desc_fill(list, DSA_OPCODE_MEMMOVE, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR,
+              subcr, buf, buf + 8192, 4097, 0);
+    qtest_memwrite(d.qts, lst, list, DSA_DESC_SIZE);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_BATCH, 0, lst, 0, 2, &cr), ==,
+                    DSA_COMP_BATCH_FAIL);
+    g_assert_cmphex(qtest_readb(d.qts, subcr), ==, DSA_COMP_XFER_ERANGE);
+    dsa_stop(&d);
+}
+
 static void test_fault_injection(void)
 {
     uint64_t src, dst, cr;
@@ -1340,6 +1387,7 @@ int main(int argc, char **argv)
     qtest_add_func("/intel-dsa/memmove", test_memmove);
     qtest_add_func("/intel-dsa/batch", test_batch);
     qtest_add_func("/intel-dsa/errors", test_errors);
+    qtest_add_func("/intel-dsa/wq-limits", test_wq_limits);
     qtest_add_func("/intel-dsa/fault-injection", test_fault_injection);
     qtest_add_func("/intel-dsa/halt-flr", test_halt_flr);
     qtest_add_func("/intel-dsa/drain-two-engines", test_drain_two_engines);
