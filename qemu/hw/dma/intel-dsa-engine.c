@@ -27,7 +27,7 @@
 typedef struct DSAResult {
     uint8_t status;
     uint8_t result;
-    uint8_t fault_info;
+    bool fault_write;                 /* a page fault on a write */
     uint32_t bytes_completed;
     uint64_t fault_addr;
     uint32_t invalid_flags;
@@ -262,7 +262,7 @@ static void dsa_fault(DSAResult *r, uint64_t addr, bool is_write,
 {
     r->status = DSA_COMP_PAGE_FAULT_NOBOF;
     r->fault_addr = addr;
-    r->fault_info = is_write ? DSA_CR_FAULT_INFO_WRITE : 0;
+    r->fault_write = is_write;
     r->bytes_completed = done;
 }
 
@@ -524,10 +524,20 @@ static bool dsa_write_cr(DSAContext *c, uint64_t addr, const DSAResult *r)
 {
     uint8_t cr[DSA_CR_SIZE] = { 0 };
     dma_addr_t l = DSA_CR_SIZE;
+    uint8_t status = r->status;
     uint8_t *p;
 
+    /*
+     * Which access faulted: status bit 7 (DSA 1.0 and the idxd uapi), and
+     * in DSA 2.0 also bit 0 of Fault Info, a reserved byte in DSA 1.0.
+     */
+    if (r->fault_write) {
+        status |= DSA_COMP_STATUS_WRITE;
+        if (c->s->model->fault_info) {
+            cr[DSA_CR_FAULT_INFO] = DSA_CR_FAULT_INFO_WRITE;
+        }
+    }
     cr[DSA_CR_RESULT] = r->result;
-    cr[DSA_CR_FAULT_INFO] = r->fault_info;
     stl_le_p(cr + DSA_CR_BYTES_COMPLETED, r->bytes_completed);
     stq_le_p(cr + DSA_CR_FAULT_ADDR, r->fault_addr);
     stl_le_p(cr + DSA_CR_INVALID_FLAGS, r->invalid_flags);
@@ -543,7 +553,7 @@ static bool dsa_write_cr(DSAContext *c, uint64_t addr, const DSAResult *r)
     /* The status byte goes last: software polls it */
     memcpy(p + 1, cr + 1, DSA_CR_SIZE - 1);
     smp_wmb();      /* the record's body is visible before its status */
-    qatomic_set(p, r->status);
+    qatomic_set(p, status);
     dsa_unmap(c->s, p, l, true, l);
     return true;
 }
@@ -587,6 +597,9 @@ static void dsa_complete(DSAContext *c, const uint8_t *d, DSAResult *r,
         e0 = FIELD_DP64(e0, SWERR, DESC_VALID, 1);
         e0 = FIELD_DP64(e0, SWERR, WQ_IDX_VALID, 1);
         e0 = FIELD_DP64(e0, SWERR, BATCH, in_batch);
+        /* A record that cannot be written faulted on a write */
+        e0 = FIELD_DP64(e0, SWERR, FAULT_RW, err == DSA_COMP_CRA_XLAT ||
+                        (err == r->status && r->fault_write));
         e0 = FIELD_DP64(e0, SWERR, ERROR, err);
         e0 = FIELD_DP64(e0, SWERR, WQ_IDX, c->wq);
         e0 = FIELD_DP64(e0, SWERR, OPERATION, opcode);
@@ -758,7 +771,7 @@ static void *dsa_engine_thread(void *opaque)
             r.status = inject;
             if ((inject & DSA_COMP_STATUS_MAX) == DSA_COMP_PAGE_FAULT_NOBOF) {
                 r.fault_addr = ldq_le_p(d + DSA_DESC_DST);
-                r.fault_info = DSA_CR_FAULT_INFO_WRITE;
+                r.fault_write = true;
             }
         } else {
             dsa_execute(&c, d, &r, false);

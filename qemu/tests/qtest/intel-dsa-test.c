@@ -605,11 +605,9 @@ static void test_errors(void)
     g_assert_cmpint(qtest_readl(d.qts, cr + DSA_CR_BYTES_COMPLETED), ==, 0);
     edge = RAM_END - 4096;
     g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, buf, edge, 8192, &cr),
-                    ==, DSA_COMP_PAGE_FAULT_NOBOF);
+                    ==, DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE);
     g_assert_cmphex(qtest_readq(d.qts, cr + DSA_CR_FAULT_ADDR), ==, RAM_END);
     g_assert_cmpint(qtest_readl(d.qts, cr + DSA_CR_BYTES_COMPLETED), ==, 4096);
-    g_assert_cmphex(qtest_readb(d.qts, cr + DSA_CR_FAULT_INFO), ==,
-                    DSA_CR_FAULT_INFO_WRITE);
 
     /* Interrupt handle that names no vector */
     cr = (guest_alloc(&d.alloc, 64) + 31) & ~31ULL;
@@ -716,6 +714,54 @@ static void test_wq_limits(void)
     dsa_stop(&d);
 }
 
+/*
+ * Completion records as DSA 1.0 and the idxd uapi define them: a page
+ * fault on a write sets status bit 7 (DSA_COMP_STATUS_WRITE), one on a
+ * read does not; Fault Info (byte 2) is reserved in DSA 1.0 and has the
+ * write bit in DSA 2.0.  Without a record, SWERR says the same.
+ */
+static void test_fault_write_bit(void)
+{
+    uint8_t desc[DSA_DESC_SIZE];
+    uint64_t buf, cr, swerr;
+    DSA d;
+
+    dsa_start(&d, "");
+    dsa_setup_wq0(&d, 8);
+    buf = guest_alloc(&d.alloc, 8192);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, buf, RAM_END, 64,
+                             &cr), ==,
+                    DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE);
+    g_assert_cmphex(qtest_readb(d.qts, cr + DSA_CR_FAULT_INFO), ==, 0);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMFILL, 0, 0, RAM_END, 64, &cr),
+                    ==, DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, RAM_END, buf, 64,
+                             &cr), ==, DSA_COMP_PAGE_FAULT_NOBOF);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_COMPARE, 0, buf, RAM_END, 64,
+                             &cr), ==, DSA_COMP_PAGE_FAULT_NOBOF);
+
+    /* No record: SWERR holds the status and the write bit */
+    desc_fill(desc, DSA_OPCODE_MEMMOVE, 0, 0, buf, RAM_END, 64, 0);
+    submit(&d, 0, desc);
+    g_assert_true(msi_wait(&d, 0));
+    swerr = rd64(&d, A_SWERR);
+    g_assert_cmphex(FIELD_EX64(swerr, SWERR, ERROR), ==,
+                    DSA_COMP_PAGE_FAULT_NOBOF);
+    g_assert_true(FIELD_EX64(swerr, SWERR, FAULT_RW));
+    g_assert_cmphex(rd64(&d, A_SWERR2), ==, RAM_END);
+    dsa_stop(&d);
+
+    dsa_start(&d, ",model=dsa2");
+    dsa_setup_wq0(&d, 8);
+    buf = guest_alloc(&d.alloc, 8192);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, buf, RAM_END, 64,
+                             &cr), ==,
+                    DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE);
+    g_assert_cmphex(qtest_readb(d.qts, cr + DSA_CR_FAULT_INFO), ==,
+                    DSA_CR_FAULT_INFO_WRITE);
+    dsa_stop(&d);
+}
+
 static void test_fault_injection(void)
 {
     uint64_t src, dst, cr;
@@ -735,7 +781,7 @@ static void test_fault_injection(void)
     wr32(&d, DSA_DEBUG_OFFSET + DSA_DBG_FAULT_STATUS, 0x03);
     wr32(&d, DSA_DEBUG_OFFSET + DSA_DBG_FAULT_EVERY, 1);
     g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, src, dst, 4096, &cr),
-                    ==, DSA_COMP_PAGE_FAULT_NOBOF);
+                    ==, DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE);
     g_assert_cmphex(qtest_readq(d.qts, cr + DSA_CR_FAULT_ADDR), ==, dst);
     wr32(&d, DSA_DEBUG_OFFSET + DSA_DBG_FAULT_EVERY, 0);
     g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, src, dst, 4096, &cr),
@@ -1388,6 +1434,7 @@ int main(int argc, char **argv)
     qtest_add_func("/intel-dsa/batch", test_batch);
     qtest_add_func("/intel-dsa/errors", test_errors);
     qtest_add_func("/intel-dsa/wq-limits", test_wq_limits);
+    qtest_add_func("/intel-dsa/fault-write-bit", test_fault_write_bit);
     qtest_add_func("/intel-dsa/fault-injection", test_fault_injection);
     qtest_add_func("/intel-dsa/halt-flr", test_halt_flr);
     qtest_add_func("/intel-dsa/drain-two-engines", test_drain_two_engines);
