@@ -460,6 +460,49 @@ static void dsa_op_drain(DSAContext *c, DSAResult *r)
     r->status = DSA_COMP_SUCCESS;
 }
 
+/*
+ * Does the descriptor set a byte its format reserves?  [from, to) byte
+ * ranges per opcode, from the descriptor formats of the specification.
+ * Bytes 0-3 (PASID, privilege) are not checked: a dedicated WQ ignores
+ * them.  Drain's readback addresses (16-31) are not either: without
+ * GENCAP.drain_readback the flag that would use them is refused already.
+ */
+static bool dsa_reserved_set(const uint8_t *d, uint8_t opcode)
+{
+    static const struct {
+        uint8_t opcode;
+        uint8_t from, to;
+    } reserved[] = {
+        { DSA_OPCODE_NOOP, DSA_DESC_SRC, DSA_DESC_INT_HANDLE },
+        { DSA_OPCODE_NOOP, DSA_DESC_OP_SPECIFIC, DSA_DESC_SIZE },
+        { DSA_OPCODE_BATCH, DSA_DESC_DST, DSA_DESC_SIZE_FIELD },
+        { DSA_OPCODE_BATCH, DSA_DESC_OP_SPECIFIC, DSA_DESC_SIZE },
+        { DSA_OPCODE_DRAIN, DSA_DESC_SIZE_FIELD, DSA_DESC_INT_HANDLE },
+        { DSA_OPCODE_DRAIN, DSA_DESC_OP_SPECIFIC, DSA_DESC_SIZE },
+        { DSA_OPCODE_MEMMOVE, DSA_DESC_OP_SPECIFIC, DSA_DESC_SIZE },
+        /* an 8-byte pattern: the upper half is for 16-byte fills */
+        { DSA_OPCODE_MEMFILL, DSA_DESC_OP_SPECIFIC, DSA_DESC_SIZE },
+        /* byte 40 is the expected result */
+        { DSA_OPCODE_COMPARE, DSA_DESC_OP_SPECIFIC + 1, DSA_DESC_SIZE },
+    };
+
+    /* Bytes 38-39, after the interrupt handle, in every format */
+    if (lduw_le_p(d + DSA_DESC_INT_HANDLE + 2)) {
+        return true;
+    }
+    for (unsigned i = 0; i < ARRAY_SIZE(reserved); i++) {
+        if (reserved[i].opcode != opcode) {
+            continue;
+        }
+        for (unsigned b = reserved[i].from; b < reserved[i].to; b++) {
+            if (d[b]) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 static void dsa_execute(DSAContext *c, const uint8_t *d, DSAResult *r,
                         bool in_batch)
 {
@@ -481,6 +524,13 @@ static void dsa_execute(DSAContext *c, const uint8_t *d, DSAResult *r,
     }
     if ((flags & DSA_OP_FLAG_RCI) && handle >= c->s->num_wqs + 1) {
         r->status = DSA_COMP_INT_HANDLE_INVAL;
+        return;
+    }
+    if (opcode <= DSA_OPCODE_COMPARE &&
+        !(in_batch && (opcode == DSA_OPCODE_BATCH ||
+                       opcode == DSA_OPCODE_DRAIN)) &&
+        dsa_reserved_set(d, opcode)) {
+        r->status = DSA_COMP_NOZERO_RESERVE;
         return;
     }
 

@@ -762,6 +762,74 @@ static void test_fault_write_bit(void)
     dsa_stop(&d);
 }
 
+/* Run desc (its record at cr) on WQ 0; its status */
+static uint8_t run_raw(DSA *d, uint8_t *desc, uint64_t cr)
+{
+    stq_le_p(desc + DSA_DESC_CR_ADDR, cr);
+    qtest_memset(d->qts, cr, 0, DSA_CR_SIZE);
+    submit(d, 0, desc);
+    return cr_wait(d, cr);
+}
+
+/*
+ * A descriptor that sets a byte its format reserves completes with 0x12
+ * (Non-zero reserved field), and does nothing else.
+ */
+static void test_reserved_fields(void)
+{
+    static const struct {
+        uint8_t opcode;
+        uint8_t byte;
+    } cases[] = {
+        { DSA_OPCODE_NOOP, DSA_DESC_SRC },
+        { DSA_OPCODE_NOOP, DSA_DESC_SIZE_FIELD + 3 },
+        { DSA_OPCODE_NOOP, DSA_DESC_INT_HANDLE + 2 },
+        { DSA_OPCODE_NOOP, DSA_DESC_SIZE - 1 },
+        { DSA_OPCODE_DRAIN, DSA_DESC_SIZE_FIELD },
+        { DSA_OPCODE_DRAIN, DSA_DESC_OP_SPECIFIC },
+        { DSA_OPCODE_BATCH, DSA_DESC_DST },
+        { DSA_OPCODE_BATCH, DSA_DESC_OP_SPECIFIC + 8 },
+        { DSA_OPCODE_MEMMOVE, DSA_DESC_OP_SPECIFIC },
+        { DSA_OPCODE_MEMMOVE, DSA_DESC_INT_HANDLE + 3 },
+        { DSA_OPCODE_MEMFILL, DSA_DESC_OP_SPECIFIC + 7 },
+        { DSA_OPCODE_COMPARE, DSA_DESC_OP_SPECIFIC + 1 },
+    };
+    uint8_t desc[DSA_DESC_SIZE];
+    uint64_t buf, lst, cr;
+    DSA d;
+
+    dsa_start(&d, "");
+    dsa_setup_wq0(&d, 8);
+    buf = guest_alloc(&d.alloc, 8192);
+    lst = (guest_alloc(&d.alloc, 3 * DSA_DESC_SIZE) + 63) & ~63ULL;
+    qtest_memset(d.qts, lst, 0, 2 * DSA_DESC_SIZE);
+    cr = (guest_alloc(&d.alloc, 64) + 31) & ~31ULL;
+    qtest_memset(d.qts, buf, 0x11, 4096);
+    qtest_memset(d.qts, buf + 4096, 0, 4096);
+    for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+        uint8_t op = cases[i].opcode;
+        bool nop = op == DSA_OPCODE_NOOP || op == DSA_OPCODE_DRAIN;
+
+        desc_fill(desc, op, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR, 0,
+                  nop ? 0 : op == DSA_OPCODE_BATCH ? lst : buf,
+                  nop || op == DSA_OPCODE_BATCH ? 0 : buf + 4096,
+                  nop ? 0 : op == DSA_OPCODE_BATCH ? 2 : 4096, 0);
+        /* Well formed, it succeeds */
+        g_assert_cmphex(run_raw(&d, desc, cr), ==, DSA_COMP_SUCCESS);
+        desc[cases[i].byte] = 0x01;
+        g_test_message("opcode %u, byte %u", op, cases[i].byte);
+        g_assert_cmphex(run_raw(&d, desc, cr), ==, DSA_COMP_NOZERO_RESERVE);
+    }
+    /* Nothing was written by the refused ones */
+    qtest_memset(d.qts, buf + 4096, 0, 4096);
+    desc_fill(desc, DSA_OPCODE_MEMMOVE, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR, 0,
+              buf, buf + 4096, 4096, 0);
+    desc[DSA_DESC_SIZE - 1] = 0x80;
+    g_assert_cmphex(run_raw(&d, desc, cr), ==, DSA_COMP_NOZERO_RESERVE);
+    g_assert_cmphex(qtest_readb(d.qts, buf + 4096), ==, 0);
+    dsa_stop(&d);
+}
+
 static void test_fault_injection(void)
 {
     uint64_t src, dst, cr;
@@ -1435,6 +1503,7 @@ int main(int argc, char **argv)
     qtest_add_func("/intel-dsa/errors", test_errors);
     qtest_add_func("/intel-dsa/wq-limits", test_wq_limits);
     qtest_add_func("/intel-dsa/fault-write-bit", test_fault_write_bit);
+    qtest_add_func("/intel-dsa/reserved-fields", test_reserved_fields);
     qtest_add_func("/intel-dsa/fault-injection", test_fault_injection);
     qtest_add_func("/intel-dsa/halt-flr", test_halt_flr);
     qtest_add_func("/intel-dsa/drain-two-engines", test_drain_two_engines);
