@@ -27,7 +27,7 @@
 typedef struct DSAResult {
     uint8_t status;
     uint8_t result;
-    uint8_t fault_info;
+    bool fault_write;                 /* a page fault on a write */
     uint32_t bytes_completed;
     uint64_t fault_addr;
     uint32_t invalid_flags;
@@ -253,12 +253,16 @@ void dsa_map_bh(void *opaque)
     }
 }
 
+/*
+ * A fault ends the descriptor whether or not it asked to block on faults
+ * (descriptor or WQCFG): there is no PRS here to resolve one.
+ */
 static void dsa_fault(DSAResult *r, uint64_t addr, bool is_write,
                       uint32_t done)
 {
     r->status = DSA_COMP_PAGE_FAULT_NOBOF;
     r->fault_addr = addr;
-    r->fault_info = is_write ? DSA_CR_FAULT_INFO_WRITE : 0;
+    r->fault_write = is_write;
     r->bytes_completed = done;
 }
 
@@ -456,6 +460,49 @@ static void dsa_op_drain(DSAContext *c, DSAResult *r)
     r->status = DSA_COMP_SUCCESS;
 }
 
+/*
+ * Does the descriptor set a byte its format reserves?  [from, to) byte
+ * ranges per opcode, from the descriptor formats of the specification.
+ * Bytes 0-3 (PASID, privilege) are not checked: a dedicated WQ ignores
+ * them.  Drain's readback addresses (16-31) are not either: without
+ * GENCAP.drain_readback the flag that would use them is refused already.
+ */
+static bool dsa_reserved_set(const uint8_t *d, uint8_t opcode)
+{
+    static const struct {
+        uint8_t opcode;
+        uint8_t from, to;
+    } reserved[] = {
+        { DSA_OPCODE_NOOP, DSA_DESC_SRC, DSA_DESC_INT_HANDLE },
+        { DSA_OPCODE_NOOP, DSA_DESC_OP_SPECIFIC, DSA_DESC_SIZE },
+        { DSA_OPCODE_BATCH, DSA_DESC_DST, DSA_DESC_SIZE_FIELD },
+        { DSA_OPCODE_BATCH, DSA_DESC_OP_SPECIFIC, DSA_DESC_SIZE },
+        { DSA_OPCODE_DRAIN, DSA_DESC_SIZE_FIELD, DSA_DESC_INT_HANDLE },
+        { DSA_OPCODE_DRAIN, DSA_DESC_OP_SPECIFIC, DSA_DESC_SIZE },
+        { DSA_OPCODE_MEMMOVE, DSA_DESC_OP_SPECIFIC, DSA_DESC_SIZE },
+        /* an 8-byte pattern: the upper half is for 16-byte fills */
+        { DSA_OPCODE_MEMFILL, DSA_DESC_OP_SPECIFIC, DSA_DESC_SIZE },
+        /* byte 40 is the expected result */
+        { DSA_OPCODE_COMPARE, DSA_DESC_OP_SPECIFIC + 1, DSA_DESC_SIZE },
+    };
+
+    /* Bytes 38-39, after the interrupt handle, in every format */
+    if (lduw_le_p(d + DSA_DESC_INT_HANDLE + 2)) {
+        return true;
+    }
+    for (unsigned i = 0; i < ARRAY_SIZE(reserved); i++) {
+        if (reserved[i].opcode != opcode) {
+            continue;
+        }
+        for (unsigned b = reserved[i].from; b < reserved[i].to; b++) {
+            if (d[b]) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 static void dsa_execute(DSAContext *c, const uint8_t *d, DSAResult *r,
                         bool in_batch)
 {
@@ -477,6 +524,13 @@ static void dsa_execute(DSAContext *c, const uint8_t *d, DSAResult *r,
     }
     if ((flags & DSA_OP_FLAG_RCI) && handle >= c->s->num_wqs + 1) {
         r->status = DSA_COMP_INT_HANDLE_INVAL;
+        return;
+    }
+    if (opcode <= DSA_OPCODE_COMPARE &&
+        !(in_batch && (opcode == DSA_OPCODE_BATCH ||
+                       opcode == DSA_OPCODE_DRAIN)) &&
+        dsa_reserved_set(d, opcode)) {
+        r->status = DSA_COMP_NOZERO_RESERVE;
         return;
     }
 
@@ -520,10 +574,20 @@ static bool dsa_write_cr(DSAContext *c, uint64_t addr, const DSAResult *r)
 {
     uint8_t cr[DSA_CR_SIZE] = { 0 };
     dma_addr_t l = DSA_CR_SIZE;
+    uint8_t status = r->status;
     uint8_t *p;
 
+    /*
+     * Which access faulted: status bit 7 (DSA 1.0 and the idxd uapi), and
+     * in DSA 2.0 also bit 0 of Fault Info, a reserved byte in DSA 1.0.
+     */
+    if (r->fault_write) {
+        status |= DSA_COMP_STATUS_WRITE;
+        if (c->s->model->fault_info) {
+            cr[DSA_CR_FAULT_INFO] = DSA_CR_FAULT_INFO_WRITE;
+        }
+    }
     cr[DSA_CR_RESULT] = r->result;
-    cr[DSA_CR_FAULT_INFO] = r->fault_info;
     stl_le_p(cr + DSA_CR_BYTES_COMPLETED, r->bytes_completed);
     stq_le_p(cr + DSA_CR_FAULT_ADDR, r->fault_addr);
     stl_le_p(cr + DSA_CR_INVALID_FLAGS, r->invalid_flags);
@@ -539,7 +603,7 @@ static bool dsa_write_cr(DSAContext *c, uint64_t addr, const DSAResult *r)
     /* The status byte goes last: software polls it */
     memcpy(p + 1, cr + 1, DSA_CR_SIZE - 1);
     smp_wmb();      /* the record's body is visible before its status */
-    qatomic_set(p, r->status);
+    qatomic_set(p, status);
     dsa_unmap(c->s, p, l, true, l);
     return true;
 }
@@ -583,6 +647,9 @@ static void dsa_complete(DSAContext *c, const uint8_t *d, DSAResult *r,
         e0 = FIELD_DP64(e0, SWERR, DESC_VALID, 1);
         e0 = FIELD_DP64(e0, SWERR, WQ_IDX_VALID, 1);
         e0 = FIELD_DP64(e0, SWERR, BATCH, in_batch);
+        /* A record that cannot be written faulted on a write */
+        e0 = FIELD_DP64(e0, SWERR, FAULT_RW, err == DSA_COMP_CRA_XLAT ||
+                        (err == r->status && r->fault_write));
         e0 = FIELD_DP64(e0, SWERR, ERROR, err);
         e0 = FIELD_DP64(e0, SWERR, WQ_IDX, c->wq);
         e0 = FIELD_DP64(e0, SWERR, OPERATION, opcode);
@@ -754,7 +821,7 @@ static void *dsa_engine_thread(void *opaque)
             r.status = inject;
             if ((inject & DSA_COMP_STATUS_MAX) == DSA_COMP_PAGE_FAULT_NOBOF) {
                 r.fault_addr = ldq_le_p(d + DSA_DESC_DST);
-                r.fault_info = DSA_CR_FAULT_INFO_WRITE;
+                r.fault_write = true;
             }
         } else {
             dsa_execute(&c, d, &r, false);

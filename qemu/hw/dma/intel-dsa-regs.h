@@ -16,9 +16,11 @@
 #include "hw/registerfields.h"
 
 #define DSA_VENDOR_ID               0x8086
-#define DSA_DEVICE_ID               0x0b25
+#define DSA_DEVICE_ID_SPR           0x0b25    /* Sapphire Rapids, DSA 1.0 */
+#define DSA_DEVICE_ID_GNRD          0x11fb    /* Granite Rapids-D, DSA 2.0 */
 #define DSA_CLASS_SYSTEM_OTHER      0x0880
-#define DSA_VERSION                 0x200     /* DSA 2.0: event log */
+#define DSA_VERSION_1               0x100
+#define DSA_VERSION_2               0x200
 
 /* BAR0: registers, configuration tables, MSI-X, and our debug page */
 #define DSA_BAR0_SIZE               0x10000
@@ -247,6 +249,7 @@ REG64(EVLSTATUS, 0xf0)
 #define DSA_GRPCFG_FLAGS            5
 #define DSA_GRPCFG_QWORDS           8
 #define DSA_GRPFLG_WRITABLE         0x000000003ff0ffbfULL
+#define DSA_GRPFLG_PROGRESS_LIMITS  0x0000003300000000ULL  /* DSA 2.0 */
 
 /* WQCFG entry, eight dwords */
 #define DSA_WQCFG_DWORDS            (DSA_WQCFG_SIZE / 4)
@@ -323,8 +326,8 @@ enum dsa_opcode {
 #define DSA_OP_FLAG_DSTS            0x8000
 /* Flags this model accepts on every opcode; others: invalid flags */
 #define DSA_OP_FLAGS_SUPPORTED \
-    (DSA_OP_FLAG_FENCE | DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR | \
-     DSA_OP_FLAG_RCI | DSA_OP_FLAG_CR | DSA_OP_FLAG_CC | \
+    (DSA_OP_FLAG_FENCE | DSA_OP_FLAG_BOF | DSA_OP_FLAG_CRAV | \
+     DSA_OP_FLAG_RCR | DSA_OP_FLAG_RCI | DSA_OP_FLAG_CR | DSA_OP_FLAG_CC | \
      DSA_OP_FLAG_ADDR1_TCS | DSA_OP_FLAG_ADDR2_TCS | \
      DSA_OP_FLAG_ADDR3_TCS | DSA_OP_FLAG_CR_TCS)
 
@@ -335,7 +338,9 @@ enum dsa_opcode {
 #define DSA_CR_BYTES_COMPLETED      4
 #define DSA_CR_FAULT_ADDR           8
 #define DSA_CR_INVALID_FLAGS        16
-#define DSA_CR_FAULT_INFO_WRITE     0x01
+#define DSA_CR_FAULT_INFO_WRITE     0x01  /* DSA 2.0 */
+/* Status bit 7 of a page fault: the access was a write (uapi idxd.h) */
+#define DSA_COMP_STATUS_WRITE       0x80
 
 enum dsa_completion_status {
     DSA_COMP_NONE = 0x00,

@@ -29,6 +29,30 @@
      BIT(DSA_CMD_DISABLE_WQ) | BIT(DSA_CMD_DRAIN_WQ) | \
      BIT(DSA_CMD_ABORT_WQ) | BIT(DSA_CMD_RESET_WQ))
 
+/*
+ * The parts this device can be.  Both report the counts of the properties
+ * (8 WQs, 128 entries, 4 engines, 4 groups by default: Sapphire Rapids'
+ * numbers) and the six operations we model; they differ in what DSA 2.0
+ * added.  Features we do not model stay 0 on both (see qemu/README.md);
+ * the event log is a property of its own (dsa_has_evl).
+ */
+static const DSAModel dsa_models[] = {
+    {
+        .name = "dsa1",
+        .device_id = DSA_DEVICE_ID_SPR,
+        .version = DSA_VERSION_1,
+    },
+    {
+        .name = "dsa2",
+        .device_id = DSA_DEVICE_ID_GNRD,
+        .version = DSA_VERSION_2,
+        .wq_occupancy = true,
+        .wq_ats_prs = true,
+        .progress_limit = true,
+        .fault_info = true,
+    },
+};
+
 static unsigned dsa_state(IntelDSAState *s)
 {
     return FIELD_EX32(s->gensts, GENSTS, STATE);
@@ -46,13 +70,31 @@ static unsigned dsa_nvectors(IntelDSAState *s)
 
 /* ---- capability registers ---- */
 
+/*
+ * The event log is a DSA 2.0 feature, yet on by default for dsa1 too:
+ * Linux 6.12 idxd oopses when it removes a device without one
+ * (idxd_device_drv_remove frees an event log it never allocated), which
+ * accel-config disable-device does.  event-log=off gives the part's
+ * GENCAP.
+ */
+static bool dsa_has_evl(IntelDSAState *s)
+{
+    return s->event_log;
+}
+
 static uint64_t dsa_gencap(IntelDSAState *s)
 {
     uint64_t v = 0;
 
+    /*
+     * Block on fault, as silicon advertises it (accel-config writes a WQ's
+     * block_on_fault, which idxd refuses without it).  There is no PRS to
+     * resolve a fault: one with it set ends the descriptor as without it.
+     */
+    v = FIELD_DP64(v, GENCAP, BLOCK_ON_FAULT, 1);
     v = FIELD_DP64(v, GENCAP, CACHE_CTRL_MEM, 1);
     v = FIELD_DP64(v, GENCAP, CMD_CAP, 1);
-    v = FIELD_DP64(v, GENCAP, EVL_SUPPORT, 1);      /* 64-byte entries */
+    v = FIELD_DP64(v, GENCAP, EVL_SUPPORT, dsa_has_evl(s)); /* 64-byte */
     v = FIELD_DP64(v, GENCAP, MAX_XFER_SHIFT, s->max_xfer_shift);
     v = FIELD_DP64(v, GENCAP, MAX_BATCH_SHIFT, s->max_batch_shift);
     v = FIELD_DP64(v, GENCAP, CONFIG_EN, 1);
@@ -68,7 +110,18 @@ static uint64_t dsa_wqcap(IntelDSAState *s)
     v = FIELD_DP64(v, WQCAP, WQCFG_SIZE, 0);
     v = FIELD_DP64(v, WQCAP, DEDICATED_MODE, 1);
     v = FIELD_DP64(v, WQCAP, PRIORITY, 1);
+    /* No ATS or PRS here: their per-WQ disable bits are accepted as is */
+    v = FIELD_DP64(v, WQCAP, WQ_ATS_SUPPORT, s->model->wq_ats_prs);
+    v = FIELD_DP64(v, WQCAP, WQ_PRS_SUPPORT, s->model->wq_ats_prs);
+    v = FIELD_DP64(v, WQCAP, OCCUPANCY, s->model->wq_occupancy);
     return v;
+}
+
+static uint64_t dsa_grpcap(IntelDSAState *s)
+{
+    uint64_t v = FIELD_DP64(0, GRPCAP, NUM_GROUPS, DSA_NUM_GROUPS);
+
+    return FIELD_DP64(v, GRPCAP, PROGRESS_LIMIT, s->model->progress_limit);
 }
 
 static uint64_t dsa_opcap0(void)
@@ -133,7 +186,8 @@ static void dsa_grpcfg_write(IntelDSAState *s, unsigned g, unsigned qw,
     } else if (qw == DSA_GRPCFG_ENGINES) {
         mask = MAKE_64BIT_MASK(0, s->num_engines);
     } else if (qw == DSA_GRPCFG_FLAGS) {
-        mask = DSA_GRPFLG_WRITABLE;
+        mask = DSA_GRPFLG_WRITABLE |
+               (s->model->progress_limit ? DSA_GRPFLG_PROGRESS_LIMITS : 0);
     } else {
         mask = 0;
     }
@@ -339,9 +393,6 @@ static uint32_t dsa_enable_wq(IntelDSAState *s, uint32_t operand)
     if (!FIELD_EX32(cfg2, WQCFG2, MODE)) {
         /* Shared WQs need PASID and ENQCMD(S): not modelled */
         return DSA_CMDSTS_ERR_WQ_MODE;
-    }
-    if (FIELD_EX32(cfg2, WQCFG2, BOF)) {
-        return DSA_CMDSTS_ERR_BOF_EN;
     }
     if (FIELD_EX32(cfg2, WQCFG2, PASID_EN)) {
         return DSA_CMDSTS_ERR_PASID_EN;
@@ -686,13 +737,13 @@ static uint64_t dsa_read64(IntelDSAState *s, hwaddr a)
 
     switch (a) {
     case A_VERSION:
-        return DSA_VERSION;
+        return s->model->version;
     case A_GENCAP:
         return dsa_gencap(s);
     case A_WQCAP:
         return dsa_wqcap(s);
     case A_GRPCAP:
-        return FIELD_DP64(0, GRPCAP, NUM_GROUPS, DSA_NUM_GROUPS);
+        return dsa_grpcap(s);
     case A_ENGCAP:
         return FIELD_DP64(0, ENGCAP, NUM_ENGINES, s->num_engines);
     case A_OPCAP:
@@ -723,9 +774,9 @@ static uint64_t dsa_read64(IntelDSAState *s, hwaddr a)
         return s->swerr[(a - A_SWERR) / 8];
     case A_EVLCFG:
     case A_EVLCFG1:
-        return s->evlcfg[(a - A_EVLCFG) / 8];
+        return dsa_has_evl(s) ? s->evlcfg[(a - A_EVLCFG) / 8] : 0;
     case A_EVLSTATUS:
-        return s->evlstatus;
+        return dsa_has_evl(s) ? s->evlstatus : 0;
     default:
         return 0;
     }
@@ -768,11 +819,13 @@ static void dsa_write64(IntelDSAState *s, hwaddr a, uint64_t val,
     switch (a) {
     case A_GENCFG:
         if (dsa_state(s) == DSA_DEV_DISABLED) {
-            s->gencfg = v & DSA_GENCFG_WRITABLE;
+            s->gencfg = v & DSA_GENCFG_WRITABLE &
+                        ~(dsa_has_evl(s) ? 0 : R_GENCFG_EVL_EN_MASK);
         }
         break;
     case A_GENCTRL:
-        s->genctrl = v & DSA_GENCTRL_WRITABLE;
+        s->genctrl = v & DSA_GENCTRL_WRITABLE &
+                     ~(dsa_has_evl(s) ? 0 : R_GENCTRL_EVL_INT_EN_MASK);
         break;
     case A_INTCAUSE:
         s->intcause &= ~(val & mask);     /* write-1-to-clear */
@@ -789,16 +842,23 @@ static void dsa_write64(IntelDSAState *s, hwaddr a, uint64_t val,
         break;
     case A_EVLCFG:
     case A_EVLCFG1:
-        if (!FIELD_EX32(s->gencfg, GENCFG, EVL_EN) ||
-            dsa_state(s) == DSA_DEV_DISABLED) {
+    case A_EVLSTATUS:
+        if (!dsa_has_evl(s)) {
+            /* Reserved without an event log (DSA 1.0) */
+            qemu_log_mask(LOG_GUEST_ERROR, "intel-dsa: write to 0x%"
+                          HWADDR_PRIx ": %s has no event log\n", a,
+                          s->model->name);
+            break;
+        }
+        if (a == A_EVLSTATUS) {
+            /* Head is written by software, Interrupt Pending is RW1C */
+            s->evlstatus = FIELD_DP64(s->evlstatus, EVLSTATUS, HEAD,
+                                      FIELD_EX64(v, EVLSTATUS, HEAD));
+            s->evlstatus &= ~(val & mask & R_EVLSTATUS_INT_PENDING_MASK);
+        } else if (!FIELD_EX32(s->gencfg, GENCFG, EVL_EN) ||
+                   dsa_state(s) == DSA_DEV_DISABLED) {
             s->evlcfg[(a - A_EVLCFG) / 8] = v;
         }
-        break;
-    case A_EVLSTATUS:
-        /* Head is written by software, Interrupt Pending is RW1C */
-        s->evlstatus = FIELD_DP64(s->evlstatus, EVLSTATUS, HEAD,
-                                  FIELD_EX64(v, EVLSTATUS, HEAD));
-        s->evlstatus &= ~(val & mask & R_EVLSTATUS_INT_PENDING_MASK);
         break;
     default:
         qemu_log_mask(LOG_GUEST_ERROR,
@@ -999,6 +1059,19 @@ static void dsa_write_config(PCIDevice *pdev, uint32_t addr, uint32_t val,
 
 static bool dsa_check_props(IntelDSAState *s, Error **errp)
 {
+    /* Unset: the first part, dsa1 */
+    s->model = s->model_name ? NULL : &dsa_models[0];
+    for (unsigned i = 0; i < ARRAY_SIZE(dsa_models); i++) {
+        if (!g_strcmp0(s->model_name, dsa_models[i].name)) {
+            s->model = &dsa_models[i];
+        }
+    }
+    if (!s->model) {
+        error_setg(errp, "intel-dsa: model=%s: must be dsa1 (Sapphire "
+                   "Rapids, DSA 1.0) or dsa2 (Granite Rapids-D, DSA 2.0)",
+                   s->model_name);
+        return false;
+    }
     if (s->num_wqs < 1 || s->num_wqs > DSA_MAX_WQS) {
         error_setg(errp, "intel-dsa: num-wqs=%u: must be 1..%d",
                    s->num_wqs, DSA_MAX_WQS);
@@ -1049,6 +1122,7 @@ static void dsa_realize(PCIDevice *pdev, Error **errp)
         return;
     }
 
+    pci_config_set_device_id(pdev->config, s->model->device_id);
     pci_config_set_class(pdev->config, DSA_CLASS_SYSTEM_OTHER);
     if (pcie_endpoint_cap_init(pdev, 0x80) < 0) {
         error_setg(errp, "intel-dsa: cannot add the PCIe capability");
@@ -1154,10 +1228,12 @@ static void dsa_reset(DeviceState *dev)
 }
 
 static Property dsa_properties[] = {
+    DEFINE_PROP_STRING("model", IntelDSAState, model_name),
+    DEFINE_PROP_BOOL("event-log", IntelDSAState, event_log, true),
     DEFINE_PROP_UINT32("num-wqs", IntelDSAState, num_wqs, 8),
     DEFINE_PROP_UINT32("num-engines", IntelDSAState, num_engines, 4),
     DEFINE_PROP_UINT32("wq-size", IntelDSAState, total_wq_size, 128),
-    DEFINE_PROP_UINT8("max-xfer-shift", IntelDSAState, max_xfer_shift, 21),
+    DEFINE_PROP_UINT8("max-xfer-shift", IntelDSAState, max_xfer_shift, 31),
     DEFINE_PROP_UINT8("max-batch-shift", IntelDSAState, max_batch_shift, 10),
     DEFINE_PROP_UINT32("fault-every", IntelDSAState, fault_every, 0),
     DEFINE_PROP_UINT8("fault-status", IntelDSAState, fault_status,
@@ -1182,7 +1258,7 @@ static void dsa_class_init(ObjectClass *klass, void *data)
     pc->exit = dsa_exit;
     pc->config_write = dsa_write_config;
     pc->vendor_id = DSA_VENDOR_ID;
-    pc->device_id = DSA_DEVICE_ID;
+    pc->device_id = DSA_DEVICE_ID_SPR;     /* realize sets the model's */
     pc->revision = 0x01;
     pc->class_id = DSA_CLASS_SYSTEM_OTHER;
     dc->desc = "Intel Data Streaming Accelerator (emulated)";

@@ -29,6 +29,20 @@ OBJECT_DECLARE_SIMPLE_TYPE(IntelDSAState, INTEL_DSA)
 #define DSA_NUM_GROUPS              4
 #define DSA_MAX_VECTORS             (DSA_MAX_WQS + 1)
 
+/*
+ * One silicon part: its PCI ID, VERSION and the capabilities that differ
+ * between DSA 1.0 and 2.0 (the table is dsa_models in intel-dsa.c).
+ */
+typedef struct DSAModel {
+    const char *name;
+    uint16_t device_id;
+    uint32_t version;
+    bool wq_occupancy;                /* WQCAP.occupancy */
+    bool wq_ats_prs;                  /* WQCAP.wq_ats_support, wq_prs_support */
+    bool progress_limit;              /* GRPCAP.progress_limit */
+    bool fault_info;                  /* completion record byte 2 */
+} DSAModel;
+
 typedef struct DSADesc {
     uint8_t raw[DSA_DESC_SIZE];
 } DSADesc;
@@ -92,6 +106,9 @@ struct IntelDSAState {
     MemoryRegion portals;
 
     /* Properties */
+    char *model_name;
+    const DSAModel *model;
+    bool event_log;
     uint32_t num_wqs;
     uint32_t num_engines;
     uint32_t total_wq_size;

@@ -48,7 +48,6 @@ static void dsa_start_with(DSA *d, const char *pre, const char *extra)
     d->dev = qpci_device_find(d->bus, DSA_DEVFN);
     g_assert_nonnull(d->dev);
     g_assert_cmphex(qpci_config_readw(d->dev, PCI_VENDOR_ID), ==, 0x8086);
-    g_assert_cmphex(qpci_config_readw(d->dev, PCI_DEVICE_ID), ==, 0x0b25);
     qpci_device_enable(d->dev);
     d->bar2 = qpci_iomap(d->dev, 2, NULL);
 
@@ -263,9 +262,10 @@ static void test_reset_values(void)
     uint64_t gencap, wqcap, offsets;
 
     dsa_start(&d, "");
-    g_assert_cmphex(rd32(&d, A_VERSION), ==, DSA_VERSION);
+    g_assert_cmphex(rd32(&d, A_VERSION), ==, DSA_VERSION_1);
     gencap = rd64(&d, A_GENCAP);
-    g_assert_cmpint(FIELD_EX64(gencap, GENCAP, MAX_XFER_SHIFT), ==, 21);
+    g_assert_cmpint(FIELD_EX64(gencap, GENCAP, MAX_XFER_SHIFT), ==, 31);
+    g_assert_cmpint(FIELD_EX64(gencap, GENCAP, MAX_BATCH_SHIFT), ==, 10);
     g_assert_cmpint(FIELD_EX64(gencap, GENCAP, CONFIG_EN), ==, 1);
     g_assert_cmpint(FIELD_EX64(gencap, GENCAP, EVL_SUPPORT), ==, 1);
     g_assert_cmpint(FIELD_EX64(gencap, GENCAP, CMD_CAP), ==, 1);
@@ -302,11 +302,118 @@ static void test_reset_values(void)
     dsa_stop(&d);
 }
 
+/*
+ * model=dsa1 (the default) is Sapphire Rapids' DSA 1.0 and model=dsa2
+ * Granite Rapids-D's DSA 2.0: PCI device ID, VERSION and the capabilities
+ * DSA 2.0 added agree with each other.  The event log is on unless
+ * event-log=off (for idxd's sake, see dsa_has_evl); without it, its enable
+ * bits and registers are reserved: writes do not stick.
+ */
+static void test_models(void)
+{
+    uint64_t gencap, wqcap;
+    DSA d;
+
+    dsa_start(&d, "");
+    g_assert_cmphex(qpci_config_readw(d.dev, PCI_DEVICE_ID), ==,
+                    DSA_DEVICE_ID_SPR);
+    g_assert_cmphex(rd32(&d, A_VERSION), ==, DSA_VERSION_1);
+    g_assert_cmpint(FIELD_EX64(rd64(&d, A_GENCAP), GENCAP, EVL_SUPPORT), ==,
+                    1);
+    dsa_stop(&d);
+
+    dsa_start(&d, ",model=dsa1,event-log=off");
+    g_assert_cmphex(qpci_config_readw(d.dev, PCI_DEVICE_ID), ==,
+                    DSA_DEVICE_ID_SPR);
+    g_assert_cmphex(rd32(&d, A_VERSION), ==, DSA_VERSION_1);
+    gencap = rd64(&d, A_GENCAP);
+    g_assert_cmpint(FIELD_EX64(gencap, GENCAP, EVL_SUPPORT), ==, 0);
+    g_assert_cmpint(FIELD_EX64(gencap, GENCAP, MAX_XFER_SHIFT), ==, 31);
+    g_assert_cmpint(FIELD_EX64(gencap, GENCAP, MAX_BATCH_SHIFT), ==, 10);
+    wqcap = rd64(&d, A_WQCAP);
+    g_assert_cmpint(FIELD_EX64(wqcap, WQCAP, OCCUPANCY), ==, 0);
+    g_assert_cmpint(FIELD_EX64(wqcap, WQCAP, WQ_ATS_SUPPORT), ==, 0);
+    g_assert_cmpint(FIELD_EX64(wqcap, WQCAP, WQ_PRS_SUPPORT), ==, 0);
+    g_assert_cmpint(FIELD_EX64(rd64(&d, A_GRPCAP), GRPCAP, PROGRESS_LIMIT),
+                    ==, 0);
+    wr32(&d, A_GENCFG, R_GENCFG_EVL_EN_MASK);
+    g_assert_cmphex(rd32(&d, A_GENCFG), ==, 0);
+    wr32(&d, A_GENCTRL, R_GENCTRL_EVL_INT_EN_MASK);
+    g_assert_cmphex(rd32(&d, A_GENCTRL), ==, 0);
+    wr64(&d, A_EVLCFG, 0x10000);
+    wr64(&d, A_EVLCFG1, DSA_EVL_SIZE_MIN);
+    g_assert_cmphex(rd64(&d, A_EVLCFG), ==, 0);
+    g_assert_cmphex(rd64(&d, A_EVLCFG1), ==, 0);
+    dsa_stop(&d);
+
+    dsa_start(&d, ",model=dsa2");
+    g_assert_cmphex(qpci_config_readw(d.dev, PCI_DEVICE_ID), ==,
+                    DSA_DEVICE_ID_GNRD);
+    g_assert_cmphex(rd32(&d, A_VERSION), ==, DSA_VERSION_2);
+    gencap = rd64(&d, A_GENCAP);
+    g_assert_cmpint(FIELD_EX64(gencap, GENCAP, EVL_SUPPORT), ==, 1);
+    g_assert_cmpint(FIELD_EX64(gencap, GENCAP, MAX_XFER_SHIFT), ==, 31);
+    g_assert_cmpint(FIELD_EX64(gencap, GENCAP, MAX_BATCH_SHIFT), ==, 10);
+    wqcap = rd64(&d, A_WQCAP);
+    g_assert_cmpint(FIELD_EX64(wqcap, WQCAP, OCCUPANCY), ==, 1);
+    g_assert_cmpint(FIELD_EX64(wqcap, WQCAP, WQ_ATS_SUPPORT), ==, 1);
+    g_assert_cmpint(FIELD_EX64(wqcap, WQCAP, WQ_PRS_SUPPORT), ==, 1);
+    g_assert_cmpint(FIELD_EX64(rd64(&d, A_GRPCAP), GRPCAP, PROGRESS_LIMIT),
+                    ==, 1);
+    wr64(&d, A_EVLCFG, 0x10000);
+    wr64(&d, A_EVLCFG1, DSA_EVL_SIZE_MIN);
+    g_assert_cmphex(rd64(&d, A_EVLCFG), ==, 0x10000);
+    g_assert_cmphex(rd64(&d, A_EVLCFG1), ==, DSA_EVL_SIZE_MIN);
+    wr32(&d, A_GENCFG, R_GENCFG_EVL_EN_MASK);
+    g_assert_cmphex(rd32(&d, A_GENCFG), ==, R_GENCFG_EVL_EN_MASK);
+    /* Progress limits are accepted in GRPFLGCFG (not modelled) */
+    wr64(&d, DSA_GRPCFG_OFFSET + 40, DSA_GRPFLG_PROGRESS_LIMITS);
+    g_assert_cmphex(rd64(&d, DSA_GRPCFG_OFFSET + 40), ==,
+                    DSA_GRPFLG_PROGRESS_LIMITS);
+    dsa_stop(&d);
+}
+
+/*
+ * GENCAP advertises block on fault, as Sapphire Rapids' DSA does: a WQ
+ * with WQCFG.bof enables, and a descriptor with the BOF flag is accepted.
+ * Without PRS a fault still ends the descriptor with status 0x03.
+ */
+static void test_block_on_fault(void)
+{
+    uint64_t base = DSA_WQCFG_OFFSET, buf, cr;
+    DSA d;
+
+    dsa_start(&d, "");
+    g_assert_cmpint(FIELD_EX64(rd64(&d, A_GENCAP), GENCAP, BLOCK_ON_FAULT),
+                    ==, 1);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_RESET_DEVICE, 0), ==, 0);
+    wqcfg_write(&d, 0, 8, true, 21);
+    wr32(&d, base + A_WQCFG2, rd32(&d, base + A_WQCFG2) | R_WQCFG2_BOF_MASK);
+    wr64(&d, DSA_GRPCFG_OFFSET, 1);
+    wr64(&d, DSA_GRPCFG_OFFSET + 32, 3);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_ENABLE_DEVICE, 0), ==, 0);
+    g_assert_cmphex(dsa_cmd(&d, DSA_CMD_ENABLE_WQ, 0), ==, 0);
+    g_assert_true(rd32(&d, base + A_WQCFG2) & R_WQCFG2_BOF_MASK);
+
+    buf = guest_alloc(&d.alloc, 8192);
+    qtest_memset(d.qts, buf, 0x42, 4096);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, DSA_OP_FLAG_BOF, buf,
+                             buf + 4096, 4096, &cr), ==, DSA_COMP_SUCCESS);
+    g_assert_cmphex(qtest_readb(d.qts, buf + 8191), ==, 0x42);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, DSA_OP_FLAG_BOF,
+                             0x100000000000ULL, buf, 64, &cr), ==,
+                    DSA_COMP_PAGE_FAULT_NOBOF);
+    g_assert_cmphex(qtest_readq(d.qts, cr + DSA_CR_FAULT_ADDR), ==,
+                    0x100000000000ULL);
+    dsa_stop(&d);
+}
+
 static void test_commands(void)
 {
     DSA d;
 
-    dsa_start(&d, "");
+    /* A device limit below 2^31, so that a WQ can ask for more */
+    dsa_start(&d, ",max-xfer-shift=21");
     g_assert_cmphex(dsa_cmd(&d, DSA_CMD_RESET_DEVICE, 0), ==, 0);
     g_assert_cmphex(dsa_cmd(&d, 0x1f, 0), ==, DSA_CMDSTS_INVAL_CMD);
     g_assert_cmphex(dsa_cmd(&d, DSA_CMD_ENABLE_WQ, 0), ==,
@@ -498,11 +605,9 @@ static void test_errors(void)
     g_assert_cmpint(qtest_readl(d.qts, cr + DSA_CR_BYTES_COMPLETED), ==, 0);
     edge = RAM_END - 4096;
     g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, buf, edge, 8192, &cr),
-                    ==, DSA_COMP_PAGE_FAULT_NOBOF);
+                    ==, DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE);
     g_assert_cmphex(qtest_readq(d.qts, cr + DSA_CR_FAULT_ADDR), ==, RAM_END);
     g_assert_cmpint(qtest_readl(d.qts, cr + DSA_CR_BYTES_COMPLETED), ==, 4096);
-    g_assert_cmphex(qtest_readb(d.qts, cr + DSA_CR_FAULT_INFO), ==,
-                    DSA_CR_FAULT_INFO_WRITE);
 
     /* Interrupt handle that names no vector */
     cr = (guest_alloc(&d.alloc, 64) + 31) & ~31ULL;
@@ -562,6 +667,169 @@ static void test_errors(void)
     dsa_stop(&d);
 }
 
+/*
+ * A WQ's own limits (WQCFG max_xfer_shift, max_batch_shift), lower than
+ * the device's (2 GiB, 1024), hold at execution: a transfer above the
+ * WQ's limit completes with 0x13, also as a batch member, and a batch
+ * with more descriptors than the WQ's limit with 0x14.
+ */
+static void test_wq_limits(void)
+{
+    const uint32_t count = 33;
+    g_autofree uint8_t *list = g_malloc0(count * DSA_DESC_SIZE);
+    uint64_t buf, lst, cr, subcr;
+    DSA d;
+
+    dsa_start(&d, "");
+    dsa_setup_wq0_cfg(&d, 8, 5, 12);            /* 32 descriptors, 4 KiB */
+    buf = guest_alloc(&d.alloc, 16384);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, buf, buf + 8192, 4096,
+                             &cr), ==, DSA_COMP_SUCCESS);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, buf, buf + 8192, 4097,
+                             &cr), ==, DSA_COMP_XFER_ERANGE);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMFILL, 0, 0, buf + 8192, 4097,
+                             &cr), ==, DSA_COMP_XFER_ERANGE);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_COMPARE, 0, buf, buf + 8192, 4097,
+                             &cr), ==, DSA_COMP_XFER_ERANGE);
+
+    lst = (guest_alloc(&d.alloc, (count + 1) * DSA_DESC_SIZE) + 63) & ~63ULL;
+    subcr = (guest_alloc(&d.alloc, 64) + 31) & ~31ULL;
+    for (uint32_t i = 0; i < count; i++) {
+        desc_fill(list + i * DSA_DESC_SIZE, DSA_OPCODE_NOOP, 0, 0, 0, 0, 0,
+                  0);
+    }
+    qtest_memwrite(d.qts, lst, list, count * DSA_DESC_SIZE);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_BATCH, 0, lst, 0, 32, &cr), ==,
+                    DSA_COMP_SUCCESS);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_BATCH, 0, lst, 0, count, &cr), ==,
+                    DSA_COMP_DESC_CNT_ERANGE);
+    /* A member above the WQ's transfer limit fails the batch */
+    qtest_memset(d.qts, subcr, 0, DSA_CR_SIZE);
+    desc_fill(list, DSA_OPCODE_MEMMOVE, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR,
+              subcr, buf, buf + 8192, 4097, 0);
+    qtest_memwrite(d.qts, lst, list, DSA_DESC_SIZE);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_BATCH, 0, lst, 0, 2, &cr), ==,
+                    DSA_COMP_BATCH_FAIL);
+    g_assert_cmphex(qtest_readb(d.qts, subcr), ==, DSA_COMP_XFER_ERANGE);
+    dsa_stop(&d);
+}
+
+/*
+ * Completion records as DSA 1.0 and the idxd uapi define them: a page
+ * fault on a write sets status bit 7 (DSA_COMP_STATUS_WRITE), one on a
+ * read does not; Fault Info (byte 2) is reserved in DSA 1.0 and has the
+ * write bit in DSA 2.0.  Without a record, SWERR says the same.
+ */
+static void test_fault_write_bit(void)
+{
+    uint8_t desc[DSA_DESC_SIZE];
+    uint64_t buf, cr, swerr;
+    DSA d;
+
+    dsa_start(&d, "");
+    dsa_setup_wq0(&d, 8);
+    buf = guest_alloc(&d.alloc, 8192);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, buf, RAM_END, 64,
+                             &cr), ==,
+                    DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE);
+    g_assert_cmphex(qtest_readb(d.qts, cr + DSA_CR_FAULT_INFO), ==, 0);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMFILL, 0, 0, RAM_END, 64, &cr),
+                    ==, DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, RAM_END, buf, 64,
+                             &cr), ==, DSA_COMP_PAGE_FAULT_NOBOF);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_COMPARE, 0, buf, RAM_END, 64,
+                             &cr), ==, DSA_COMP_PAGE_FAULT_NOBOF);
+
+    /* No record: SWERR holds the status and the write bit */
+    desc_fill(desc, DSA_OPCODE_MEMMOVE, 0, 0, buf, RAM_END, 64, 0);
+    submit(&d, 0, desc);
+    g_assert_true(msi_wait(&d, 0));
+    swerr = rd64(&d, A_SWERR);
+    g_assert_cmphex(FIELD_EX64(swerr, SWERR, ERROR), ==,
+                    DSA_COMP_PAGE_FAULT_NOBOF);
+    g_assert_true(FIELD_EX64(swerr, SWERR, FAULT_RW));
+    g_assert_cmphex(rd64(&d, A_SWERR2), ==, RAM_END);
+    dsa_stop(&d);
+
+    dsa_start(&d, ",model=dsa2");
+    dsa_setup_wq0(&d, 8);
+    buf = guest_alloc(&d.alloc, 8192);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, buf, RAM_END, 64,
+                             &cr), ==,
+                    DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE);
+    g_assert_cmphex(qtest_readb(d.qts, cr + DSA_CR_FAULT_INFO), ==,
+                    DSA_CR_FAULT_INFO_WRITE);
+    dsa_stop(&d);
+}
+
+/* Run desc (its record at cr) on WQ 0; its status */
+static uint8_t run_raw(DSA *d, uint8_t *desc, uint64_t cr)
+{
+    stq_le_p(desc + DSA_DESC_CR_ADDR, cr);
+    qtest_memset(d->qts, cr, 0, DSA_CR_SIZE);
+    submit(d, 0, desc);
+    return cr_wait(d, cr);
+}
+
+/*
+ * A descriptor that sets a byte its format reserves completes with 0x12
+ * (Non-zero reserved field), and does nothing else.
+ */
+static void test_reserved_fields(void)
+{
+    static const struct {
+        uint8_t opcode;
+        uint8_t byte;
+    } cases[] = {
+        { DSA_OPCODE_NOOP, DSA_DESC_SRC },
+        { DSA_OPCODE_NOOP, DSA_DESC_SIZE_FIELD + 3 },
+        { DSA_OPCODE_NOOP, DSA_DESC_INT_HANDLE + 2 },
+        { DSA_OPCODE_NOOP, DSA_DESC_SIZE - 1 },
+        { DSA_OPCODE_DRAIN, DSA_DESC_SIZE_FIELD },
+        { DSA_OPCODE_DRAIN, DSA_DESC_OP_SPECIFIC },
+        { DSA_OPCODE_BATCH, DSA_DESC_DST },
+        { DSA_OPCODE_BATCH, DSA_DESC_OP_SPECIFIC + 8 },
+        { DSA_OPCODE_MEMMOVE, DSA_DESC_OP_SPECIFIC },
+        { DSA_OPCODE_MEMMOVE, DSA_DESC_INT_HANDLE + 3 },
+        { DSA_OPCODE_MEMFILL, DSA_DESC_OP_SPECIFIC + 7 },
+        { DSA_OPCODE_COMPARE, DSA_DESC_OP_SPECIFIC + 1 },
+    };
+    uint8_t desc[DSA_DESC_SIZE];
+    uint64_t buf, lst, cr;
+    DSA d;
+
+    dsa_start(&d, "");
+    dsa_setup_wq0(&d, 8);
+    buf = guest_alloc(&d.alloc, 8192);
+    lst = (guest_alloc(&d.alloc, 3 * DSA_DESC_SIZE) + 63) & ~63ULL;
+    qtest_memset(d.qts, lst, 0, 2 * DSA_DESC_SIZE);
+    cr = (guest_alloc(&d.alloc, 64) + 31) & ~31ULL;
+    qtest_memset(d.qts, buf, 0x11, 4096);
+    qtest_memset(d.qts, buf + 4096, 0, 4096);
+    for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+        uint8_t op = cases[i].opcode;
+        bool nop = op == DSA_OPCODE_NOOP || op == DSA_OPCODE_DRAIN;
+
+        desc_fill(desc, op, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR, 0,
+                  nop ? 0 : op == DSA_OPCODE_BATCH ? lst : buf,
+                  nop || op == DSA_OPCODE_BATCH ? 0 : buf + 4096,
+                  nop ? 0 : op == DSA_OPCODE_BATCH ? 2 : 4096, 0);
+        /* Well formed, it succeeds */
+        g_assert_cmphex(run_raw(&d, desc, cr), ==, DSA_COMP_SUCCESS);
+        desc[cases[i].byte] = 0x01;
+        g_test_message("opcode %u, byte %u", op, cases[i].byte);
+        g_assert_cmphex(run_raw(&d, desc, cr), ==, DSA_COMP_NOZERO_RESERVE);
+    }
+    /* Nothing was written by the refused ones */
+    qtest_memset(d.qts, buf + 4096, 0, 4096);
+    desc_fill(desc, DSA_OPCODE_MEMMOVE, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR, 0,
+              buf, buf + 4096, 4096, 0);
+    desc[DSA_DESC_SIZE - 1] = 0x80;
+    g_assert_cmphex(run_raw(&d, desc, cr), ==, DSA_COMP_NOZERO_RESERVE);
+    g_assert_cmphex(qtest_readb(d.qts, buf + 4096), ==, 0);
+    dsa_stop(&d);
+}
+
 static void test_fault_injection(void)
 {
     uint64_t src, dst, cr;
@@ -581,7 +849,7 @@ static void test_fault_injection(void)
     wr32(&d, DSA_DEBUG_OFFSET + DSA_DBG_FAULT_STATUS, 0x03);
     wr32(&d, DSA_DEBUG_OFFSET + DSA_DBG_FAULT_EVERY, 1);
     g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, src, dst, 4096, &cr),
-                    ==, DSA_COMP_PAGE_FAULT_NOBOF);
+                    ==, DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE);
     g_assert_cmphex(qtest_readq(d.qts, cr + DSA_CR_FAULT_ADDR), ==, dst);
     wr32(&d, DSA_DEBUG_OFFSET + DSA_DBG_FAULT_EVERY, 0);
     g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, src, dst, 4096, &cr),
@@ -1227,10 +1495,15 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/intel-dsa/reset-values", test_reset_values);
+    qtest_add_func("/intel-dsa/models", test_models);
     qtest_add_func("/intel-dsa/commands", test_commands);
+    qtest_add_func("/intel-dsa/block-on-fault", test_block_on_fault);
     qtest_add_func("/intel-dsa/memmove", test_memmove);
     qtest_add_func("/intel-dsa/batch", test_batch);
     qtest_add_func("/intel-dsa/errors", test_errors);
+    qtest_add_func("/intel-dsa/wq-limits", test_wq_limits);
+    qtest_add_func("/intel-dsa/fault-write-bit", test_fault_write_bit);
+    qtest_add_func("/intel-dsa/reserved-fields", test_reserved_fields);
     qtest_add_func("/intel-dsa/fault-injection", test_fault_injection);
     qtest_add_func("/intel-dsa/halt-flr", test_halt_flr);
     qtest_add_func("/intel-dsa/drain-two-engines", test_drain_two_engines);
