@@ -66,9 +66,6 @@ ln -sfn "$rundir" "$BUILD/runs/latest"
 cp "$BZIMAGE" "$rundir/bzImage"
 cp "$INITRD" "$rundir/initramfs.cpio.gz"
 [ -f "${KCONFIG:-}" ] && cp "$KCONFIG" "$rundir/config"
-# Pattern files without their comments and blank lines, for grep -f.
-sed -e '/^#/d' -e '/^[[:space:]]*$/d' "$here/host/splat-patterns.txt" >"$rundir/splat-patterns"
-sed -e '/^#/d' -e '/^[[:space:]]*$/d' "$here/host/boot-flakes.txt" >"$rundir/boot-flakes"
 # A boot whose /init has written nothing after this many seconds is killed.
 BOOT_WATCHDOG=${BOOT_WATCHDOG:-300}
 case "$BOOT_WATCHDOG" in '' | *[!0-9]*) die "BOOT_WATCHDOG=$BOOT_WATCHDOG is not whole seconds" ;; esac
@@ -85,6 +82,37 @@ run_vm() {
 		--mem "${MEM:-1G}" --accel "${ACCEL:-tcg}" $dsa_opt "$@"
 }
 
+# The boot's initramfs: the base with OVERLAY appended (the kernel unpacks
+# concatenated archives in order), written to OUT.
+use_overlay() {	# use_overlay OVERLAY OUT
+	mkdir -p "$(dirname "$2")"
+	cat "$rundir/initramfs.cpio.gz" "$1" >"$2"
+	group_initrd=$2
+}
+
+# Live output: FILE as it grows, through the shell function FILTER, until
+# unfollow (after the boot, which may have written its last lines).
+follow() {	# follow FILE FILTER
+	tail -n +1 -f "$1" 2>/dev/null | "$2" &
+	tailpid=$!
+}
+unfollow() {
+	[ -n "${tailpid:-}" ] || return 0
+	sleep 0.3
+	kill "$tailpid" 2>/dev/null || true
+	pkill -P $$ tail 2>/dev/null || true
+	tailpid=""
+}
+ktap_progress() { grep --line-buffered -v -e '^# dmesg: ' -e '^    # kmsg: '; }
+cmd_output() {	# the lines between the markers of /init's lab.cmd
+	on=0
+	while IFS= read -r line; do
+		case "$line" in "# lab: cmd exit "*) break ;; esac
+		[ "$on" = 0 ] || printf '%s\n' "$line"
+		[ "$line" != "# lab: cmd start" ] || on=1
+	done
+}
+
 # `make run CMD=...`: boot, run the command in the guest, print its output
 # as it comes, exit with its exit status (2: the guest timed out, 3: it
 # ended without reporting one). The command reaches /init in an overlay
@@ -94,24 +122,13 @@ run_cmd() {
 	printf '%s\n' "$LAB_CMD" >"$rundir/cmd-stage/lab/cmd"
 	. "$top/rootfs/lib.sh"
 	pack_cpio "$rundir/cmd-stage" "$rundir/overlay-cmd.cpio.gz"
-	group_initrd=$rundir/initramfs+cmd.cpio.gz
-	cat "$rundir/initramfs.cpio.gz" "$rundir/overlay-cmd.cpio.gz" >"$group_initrd"
+	use_overlay "$rundir/overlay-cmd.cpio.gz" "$rundir/initramfs+cmd.cpio.gz"
 	: >"$rundir/results.ktap"
-	tail -n +1 -f "$rundir/results.ktap" 2>/dev/null | {
-		on=0
-		while IFS= read -r line; do
-			case "$line" in "# lab: cmd exit "*) break ;; esac
-			[ "$on" = 0 ] || printf '%s\n' "$line"
-			[ "$line" != "# lab: cmd start" ] || on=1
-		done
-	} &
-	tailpid=$!
+	follow "$rundir/results.ktap" cmd_output
 	rc=0
 	run_vm "$rundir" --append "lab.cmd=1 $kargs" --timeout "${TIMEOUT:-600}" \
 		--watchdog "$BOOT_WATCHDOG" || rc=$?
-	sleep 0.3
-	kill "$tailpid" 2>/dev/null || true
-	pkill -P $$ tail 2>/dev/null || true
+	unfollow
 	code=$(sed -n 's/^# lab: cmd exit \([0-9]*\)$/\1/p' "$rundir/results.ktap")
 	if [ -n "$code" ]; then
 		echo ">> run: command exited $code (guest log: $rundir/serial.log)" >&2
@@ -162,32 +179,19 @@ boot() {	# boot DIR TESTS TIMEOUT [KARGS]
 	: >"$1/results.ktap"
 	# Live progress: the KTAP stream, or the whole console with V=1; none
 	# when boots run in parallel (each prints its verdict when it ends).
-	tailpid=""
-	if [ "$parallel" = 0 ]; then
-		if [ "${V:-0}" = 1 ]; then follow=serial.log; else follow=results.ktap; fi
-		tail -n +1 -f "$1/$follow" 2>/dev/null |
-			grep --line-buffered -v -e '^# dmesg: ' -e '^    # kmsg: ' &
-		tailpid=$!
+	if [ "$parallel" = 1 ]; then
+		:
+	elif [ "${V:-0}" = 1 ]; then
+		follow "$1/serial.log" cat
+	else
+		follow "$1/results.ktap" ktap_progress
 	fi
 	rc=0
 	# shellcheck disable=SC2086
 	run_vm "$1" --append "lab.tests=$2 $kargs ${4:-}" --timeout "$3" \
 		--watchdog "$BOOT_WATCHDOG" ${group_vm_args:-} || rc=$?
-	if [ -n "$tailpid" ]; then
-		sleep 0.3
-		kill "$tailpid" 2>/dev/null || true
-		pkill -P $$ tail 2>/dev/null || true
-	fi
+	unfollow
 	echo "$rc" >"$1/qemu.rc"
-}
-
-# The first kernel-log line of LOG that splat-patterns.txt matches, when it
-# is a known boot flake (host/boot-flakes.txt); nothing otherwise.
-boot_flake() {	# boot_flake LOG
-	_first=$(grep -E '^\[ *[0-9]+\.[0-9]+\] ' "$1" |
-		grep -E -m 1 -f "$rundir/splat-patterns") || return 0
-	echo "$_first" | grep -E -q -f "$rundir/boot-flakes" || return 0
-	echo "$_first" | sed 's/^\[ *[0-9.]*\] //' | cut -c 1-160
 }
 
 # One group: boot, retry a known boot flake once, verdict. Prints the exit code.
@@ -204,10 +208,7 @@ run_group() {	# run_group GROUP DIR
 		lab.overlay=*)
 			_ov=$OVERLAY_DIR/overlay-${_a#lab.overlay=}.cpio.gz
 			[ -f "$_ov" ] || die "boot '$1' needs $_ov (make rootfs)"
-			group_initrd=$2/initramfs+overlay.cpio.gz
-			mkdir -p "$2"
-			cat "$rundir/initramfs.cpio.gz" "$_ov" >"$group_initrd"
-			;;
+			use_overlay "$_ov" "$2/initramfs+overlay.cpio.gz" ;;
 		lab.machine=tiered)
 			# a third, CPU-less node that HMAT makes a slower memory tier
 			group_vm_args="--nodes 3 --cpuless-last --hmat" ;;
@@ -236,7 +237,9 @@ run_group() {	# run_group GROUP DIR
 	retried=""
 	[ "$rc" = 121 ] && echo ">> guest: boot '$1': no output from /init in ${BOOT_WATCHDOG}s (BOOT_WATCHDOG): killed" >&2
 	if [ "$rc" != 124 ] && ! grep -q '^# lab: start ' "$2/results.ktap"; then
-		retried=$(boot_flake "$2/serial.log")
+		# the first splat of the boot, when it is a known flake
+		retried=$("$VERDICT" --boot-flake "$here/host/boot-flakes.txt" \
+			--log "$2/serial.log" --patterns "$here/host/splat-patterns.txt") || retried=""
 		if [ -n "$retried" ]; then
 			mkdir -p "$2/first-boot"
 			cp "$2/serial.log" "$2/results.ktap" "$2/first-boot/"

@@ -533,15 +533,41 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: ktap-verdict --ktap FILE --log FILE --patterns FILE\n"
 		"                    [--json FILE] [--junit FILE] [--qemu-rc N]\n"
-		"                    [--retried FLAKE] [--skips FILE --when CONDITIONS]\n");
+		"                    [--retried FLAKE] [--skips FILE --when CONDITIONS]\n"
+		"       ktap-verdict --boot-flake FLAKES --log FILE --patterns FILE\n");
 	exit(1);
+}
+
+/*
+ * --boot-flake: is the first splat of a boot's log a known boot flake (a
+ * pattern of FLAKES)?  Prints it without its timestamp and returns 0 if
+ * so, 1 if not (no splat, or another one first).
+ */
+static int boot_flake(struct run *run, const char *flakes, const char *log)
+{
+	struct run known = { .plan = -1 };
+	const char *msg;
+	int i;
+
+	load_patterns(&known, flakes);
+	scan_log(run, log);
+	if (!run->nr_splats)
+		return 1;
+	msg = strstr(run->splats[0], "] ") + 2;
+	for (i = 0; i < known.nr_patterns; i++) {
+		if (regexec(&known.patterns[i], msg, 0, NULL, 0))
+			continue;
+		printf("%.160s\n", msg);
+		return 0;
+	}
+	return 1;
 }
 
 int main(int argc, char **argv)
 {
 	const char *ktap = NULL, *log = NULL, *patterns = NULL;
 	const char *json = NULL, *junit = NULL, *retried = NULL, *status;
-	const char *skips = NULL, *when = "";
+	const char *skips = NULL, *when = "", *flakes = NULL;
 	int qemu_rc = 0, passed = 0, failed = 0, skipped = 0, code, i;
 	struct run run = { .plan = -1 };
 
@@ -568,6 +594,8 @@ int main(int argc, char **argv)
 			skips = val;
 		else if (!strcmp(opt, "--when"))
 			when = val;
+		else if (!strcmp(opt, "--boot-flake"))
+			flakes = val;
 		else if (!strcmp(opt, "--qemu-rc")) {
 			qemu_rc = strtol(val, &end, 10);
 			if (*end || !*val)
@@ -576,12 +604,14 @@ int main(int argc, char **argv)
 			usage();
 		i++;
 	}
-	if (!ktap || !log || !patterns)
+	if ((!ktap && !flakes) || !log || !patterns)
 		usage();
 
 	if (regcomp(&run.timestamp, "\\[ *[0-9]+\\.[0-9]+\\] ", REG_EXTENDED))
 		die("internal: timestamp regex");
 	load_patterns(&run, patterns);
+	if (flakes)
+		return boot_flake(&run, flakes, log);
 	parse_ktap(&run, ktap);
 	scan_log(&run, log);
 
