@@ -243,12 +243,20 @@ test-host: $(VERDICT)
 EXIT_CODE  := $(BUILD)/exit-code
 HOST_TESTS ?= 1
 
-test:
+# $(call built_then,STEPS): build everything (125 on failure), then the
+# shell STEPS (each: [ $$code != 0 ] || CMD || code=...;), the exit code in
+# $(EXIT_CODE).
+define built_then
 	@mkdir -p $(BUILD); rm -f $(EXIT_CODE); code=0; \
 	$(MAKE) build-all || code=125; \
-	[ $$code != 0 ] || [ "$(HOST_TESTS)" = 0 ] || $(MAKE) test-host || code=1; \
-	[ $$code != 0 ] || $(RUN_ENV) tests/run-guest.sh --tests '$(T)' --kargs '$(KARGS)' || code=$$?; \
+	$(1) \
 	echo $$code > $(EXIT_CODE); exit $$code
+endef
+GUEST_RUN = [ $$code != 0 ] || $(RUN_ENV) tests/run-guest.sh --tests '$(T)' --kargs '$(KARGS)'
+
+test:
+	$(call built_then,[ $$code != 0 ] || [ "$(HOST_TESTS)" = 0 ] || $(MAKE) test-host || code=1; \
+		$(GUEST_RUN) || code=$$?;)
 
 test-guest:
 	@$(MAKE) test HOST_TESTS=0
@@ -270,10 +278,7 @@ test-suites:
 # expansion of the command's '$'.
 run: export LAB_CMD = $(value CMD)
 run:
-	@mkdir -p $(BUILD); rm -f $(EXIT_CODE); code=0; \
-	$(MAKE) build-all || code=125; \
-	[ $$code != 0 ] || $(RUN_ENV) tests/run-guest.sh --interactive --tests '$(T)' --kargs '$(KARGS)' || code=$$?; \
-	echo $$code > $(EXIT_CODE); exit $$code
+	$(call built_then,$(GUEST_RUN) --interactive || code=$$?;)
 
 check-patches: kernel
 	@kernel-patches/checkpatch.sh $(KSRC_DIR)
