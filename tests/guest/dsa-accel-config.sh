@@ -11,31 +11,19 @@
 #
 # lab:test timeout=300 set=default
 set -u
+. "$(dirname "$0")/sh-lib"
 
-echo "KTAP version 1"
-echo "1..9"
-n=0 failed=0
-result() { # result STATUS NAME
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; failed=1; fi
-}
-abort() {
-	echo "# ERROR: $1"
-	while [ "$n" -lt 9 ]; do result 1 aborted; done
-	exit 1
-}
+ktap_plan 9
 dev=/sys/bus/dsa/devices/dsa0
 wq=/sys/bus/dsa/devices/wq0.0
-stat() { cat "/sys/module/dsa_migrate/stats/$1"; }
-vmstat() { sed -n "s/^$1 //p" /proc/vmstat; }
 ac() { # accel-config, its output as diagnostics
 	echo "# accel-config $*"
 	accel-config "$@" 2>&1 | sed 's/^/#   /'
 }
 
 modprobe idxd 2>/dev/null
-[ -d "$dev" ] || abort "no dsa0: boot with DSA=1"
-command -v accel-config >/dev/null || abort "no accel-config in the initramfs"
+[ -d "$dev" ] || ktap_abort "no dsa0: boot with DSA=1"
+command -v accel-config >/dev/null || ktap_abort "no accel-config in the initramfs"
 # a clean device: disabled, nothing left bound from earlier tests
 if [ -f /sys/module/dsa_migrate/parameters/enable ]; then
 	echo 0 >/sys/module/dsa_migrate/parameters/enable
@@ -47,36 +35,26 @@ fi
 accel-config list -i >/tmp/ac.list 2>&1
 sed 's/^/#   /' /tmp/ac.list | head -n 20
 grep -q '"dev":"dsa0"' /tmp/ac.list
-result $? accel_config_lists_dsa0
+ktap_result $? accel_config_lists_dsa0
 
 enabled_and_offloading() { # enabled_and_offloading HOW
 	[ "$(cat $dev/state)" = enabled ] && [ "$(cat $wq/state)" = enabled ] &&
 		[ "$(cat $wq/mode)" = dedicated ] && [ "$(cat $wq/type)" = kernel ]
-	result $? "${1}_device_and_wq_enabled"
+	ktap_result $? "${1}_device_and_wq_enabled"
 	chans=$(ls /sys/class/dma 2>/dev/null | wc -l)
 	echo "# $1: wq0.0 $(cat $wq/state) $(cat $wq/mode) size $(cat $wq/size), $chans dmaengine channel(s)"
 	[ "$chans" -ge 1 ]
-	result $? "${1}_dmaengine_channel"
+	ktap_result $? "${1}_dmaengine_channel"
 
-	rc=0
-	modprobe dsa_migrate || abort "$1: dsa_migrate does not load"
-	mig0=$(vmstat pgmigrate_success) b0=$(stat bytes_offloaded) fb0=$(stat folios_fallback)
-	e0=$(($(stat descriptor_errors) + $(stat verify_mismatches)))
-	/tests/bin/move-pages-4k >/tmp/mp.out 2>&1 || rc=1
-	grep -E '^# moved|^not ok' /tmp/mp.out
-	mig=$(($(vmstat pgmigrate_success) - mig0)) bytes=$(($(stat bytes_offloaded) - b0))
-	fb=$(($(stat folios_fallback) - fb0))
-	err=$(($(stat descriptor_errors) + $(stat verify_mismatches) - e0))
-	echo "# $1: $mig pages migrated, $((bytes >> 10)) KiB by the DSA, $fb fallen back, $err errors"
-	[ "$rc" = 0 ] && [ "$fb" = 0 ] && [ "$err" = 0 ] && [ "$mig" -gt 0 ] &&
-		[ $((bytes / 4096 * 100)) -ge $((mig * 90)) ]
-	result $? "${1}_dsa_migrate_offloads_through_it"
+	modprobe dsa_migrate || ktap_abort "$1: dsa_migrate does not load"
+	dsam_round "$1" move-pages-4k dsa
+	ktap_result $? "${1}_dsa_migrate_offloads_through_it"
 	echo 0 >/sys/module/dsa_migrate/parameters/enable
 	rmmod dsa_migrate
 
 	ac disable-device dsa0
 	[ "$(cat $dev/state)" = disabled ] && [ "$(cat $wq/state)" = disabled ]
-	result $? "${1}_disabled_by_accel_config"
+	ktap_result $? "${1}_disabled_by_accel_config"
 }
 
 # 1. The committed configuration file.
@@ -92,4 +70,4 @@ ac config-wq dsa0/wq0.0 --group-id=0 --mode=dedicated --type=kernel \
 ac enable-device dsa0
 ac enable-wq dsa0/wq0.0
 enabled_and_offloading config_commands
-exit "$failed"
+ktap_finish

@@ -24,15 +24,13 @@ mod=migrate_test_provider
 params=/sys/module/$mod/parameters
 
 . "$(dirname "$0")/suite-common"
-suite_plan 6
-result() { suite_result "$@"; }
-abort() { suite_abort 6 "$*"; }
+ktap_plan 6
 
-[ -x "$bin" ] || abort "$bin missing (selftest not built into the rootfs)"
-[ ! -d "/sys/module/$mod" ] || abort "$mod already loaded by someone else"
+[ -x "$bin" ] || ktap_abort "$bin missing (selftest not built into the rootfs)"
+[ ! -d "/sys/module/$mod" ] || ktap_abort "$mod already loaded by someone else"
 provider=$(cat /proc/sys/vm/migrate_copy_provider 2>/dev/null) ||
-	abort "no vm.migrate_copy_provider: kernel without the batch copy series"
-[ -z "$provider" ] || abort "provider '$provider' already registered"
+	ktap_abort "no vm.migrate_copy_provider: kernel without the batch copy series"
+[ -z "$provider" ] || ktap_abort "provider '$provider' already registered"
 
 # The hugetlb tests need a free huge page on each node.
 echo 4 >/proc/sys/vm/nr_hugepages
@@ -48,16 +46,16 @@ run_selftest() { # run_selftest <label>: output as diagnostics, returns status
 
 st=0
 run_selftest "no provider" || st=$?
-result "$st" "selftest_without_provider"
+ktap_result "$st" "selftest_without_provider"
 
 st=0
 modprobe "$mod" && [ "$(cat /proc/sys/vm/migrate_copy_provider)" = cpu-test ] ||
 	st=1
-result "$st" "test_provider_registered"
+ktap_result "$st" "test_provider_registered"
 
 st=0
 run_selftest "cpu-test provider" || st=$?
-result "$st" "selftest_with_provider"
+ktap_result "$st" "selftest_with_provider"
 
 pstat() { sed -n "s/^$1 //p" "$params/stats"; }
 calls=$(pstat calls)
@@ -67,12 +65,12 @@ echo "# provider: calls $calls, syscall folios $syscall, violations $violations"
 st=0
 [ "${calls:-0}" -gt 0 ] && [ "${syscall:-0}" -gt 0 ] &&
 	[ "${violations:-1}" -eq 0 ] || st=1
-result "$st" "provider_copied_the_selftest_migrations"
+ktap_result "$st" "provider_copied_the_selftest_migrations"
 
 st=0
 echo 0 >"$params/enable" && rmmod "$mod" || st=1
 echo 0 >/proc/sys/vm/nr_hugepages
-result "$st" "provider_unloaded"
+ktap_result "$st" "provider_unloaded"
 
 suite_skip migration.shared_anon_htlb
-suite_finish
+ktap_finish

@@ -8,9 +8,10 @@
 # allow-list (tests/skips.txt), with that reason, and is reported as a
 # SKIP; any other failure or skip fails the result.
 #
-# Provides: suite_plan N, suite_run NAME TIMEOUT CMD..., suite_result RC
-# NAME, suite_skip NAME, suite_allowed NAME, suite_provider_up,
-# suite_provider_check MIN_PCT, suite_finish.
+# Provides (besides sh-lib's KTAP writer and counters): suite_run NAME
+# TIMEOUT CMD..., suite_skip NAME, suite_allowed NAME, suite_provider_up,
+# suite_provider_check MIN_PCT.
+. "$(dirname "$0")/sh-lib"
 
 SUITE_DIR=/suites
 SUITE_LOG=/tmp/suite.out
@@ -21,24 +22,6 @@ SUITE_LOG=/tmp/suite.out
 # verdict checks the reported skips against too.
 SUITE_NAME=$(basename "$0")
 
-suite_n=0
-suite_failed=0
-
-suite_plan() {
-	echo "KTAP version 1"
-	echo "1..$1"
-}
-
-suite_result() { # suite_result RC NAME [DIRECTIVE]
-	suite_n=$((suite_n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $suite_n $2${3:+ # $3}"
-	else
-		echo "not ok $suite_n $2${3:+ # $3}"
-		suite_failed=1
-	fi
-}
-
 # The allow-list reason for NAME, empty when it is not listed.
 suite_allowed() {
 	sed -n "s/^\\* $SUITE_NAME:$1 //p" "$SUITE_DIR/skips.txt"
@@ -48,9 +31,9 @@ suite_allowed() {
 suite_skip() {
 	_why=$(suite_allowed "$1")
 	if [ -n "$_why" ]; then
-		suite_result 0 "$1" "SKIP allow-listed: $_why"
+		ktap_result 0 "$1" "SKIP allow-listed: $_why"
 	else
-		suite_result 1 "$1" "skipped but not on the allow-list"
+		ktap_result 1 "$1" "skipped but not on the allow-list"
 	fi
 }
 
@@ -70,27 +53,18 @@ suite_run() { # suite_run NAME TIMEOUT CMD...
 		_rc=1
 	fi
 	if [ "$_rc" = 0 ]; then
-		suite_result 0 "$_name"
+		ktap_result 0 "$_name"
 		return 0
 	fi
 	_why=$(suite_allowed "$_name")
 	if [ -n "$_why" ]; then
-		suite_result 0 "$_name" "SKIP allow-listed (exit $_rc): $_why"
+		ktap_result 0 "$_name" "SKIP allow-listed (exit $_rc): $_why"
 	elif [ "$_rc" = 4 ]; then
-		suite_result 1 "$_name" "skipped but not on the allow-list"
+		ktap_result 1 "$_name" "skipped but not on the allow-list"
 	else
-		suite_result 1 "$_name"
+		ktap_result 1 "$_name"
 	fi
 }
-
-suite_abort() { # suite_abort N MESSAGE: fail the N results still due
-	echo "# ERROR: $2"
-	while [ "$suite_n" -lt "$1" ]; do suite_result 1 "aborted"; done
-	exit 1
-}
-
-dsam_stat() { cat "/sys/module/dsa_migrate/stats/$1"; }
-vmstat() { sed -n "s/^$1 //p" /proc/vmstat; }
 
 # dsa_migrate on a DMA channel, every batch offered to it.
 suite_provider_up() {
@@ -128,9 +102,6 @@ suite_provider_check() {
 		[ $((_busy * 4)) -le $((_all * 3)) ] && [ "$_fb" = 0 ] && [ "$_err" = 0 ] ||
 		_rc=1
 	echo 0 >/sys/module/dsa_migrate/parameters/enable && rmmod dsa_migrate || _rc=1
-	suite_result "$_rc" "provider_took_at_least_$1_pct_of_batches"
+	ktap_result "$_rc" "provider_took_at_least_$1_pct_of_batches"
 }
 
-suite_finish() {
-	exit "$suite_failed"
-}

@@ -12,17 +12,16 @@
 set -u
 . "$(dirname "$0")/suite-common"
 bin=$SUITE_DIR/kselftest-mm
-N=16
 
-suite_plan $N
-[ -x "$bin/migration" ] || suite_abort $N "$bin missing: the suites overlay (lab.overlay=suites) is not in this boot"
+ktap_plan 16
+[ -x "$bin/migration" ] || ktap_abort "$bin missing: the suites overlay (lab.overlay=suites) is not in this boot"
 # hugetlb subtests need free huge pages on both nodes
 for node in 0 1; do
 	echo 8 >/sys/devices/system/node/node$node/hugepages/hugepages-2048kB/nr_hugepages
 done
 echo 256000000 >/proc/sys/kernel/shmmax
-modprobe test_hmm || suite_abort $N "modprobe test_hmm failed"
-suite_provider_up || suite_abort $N "dsa_migrate is not registered"
+modprobe test_hmm || ktap_abort "modprobe test_hmm failed"
+suite_provider_up || ktap_abort "dsa_migrate is not registered"
 
 suite_run migration 600 "$bin/migration" -T shared_anon_htlb
 suite_skip migration.shared_anon_htlb
@@ -54,5 +53,5 @@ for node in 0 1; do
 	echo 0 >/sys/devices/system/node/node$node/hugepages/hugepages-2048kB/nr_hugepages
 done
 suite_provider_check 90
-suite_result 0 "suite_done"
-suite_finish
+ktap_result 0 "suite_done"
+ktap_finish

@@ -10,12 +10,11 @@
 # Usage: suite-numactl.sh   (no arguments; prints KTAP)
 set -u
 . "$(dirname "$0")/suite-common"
-N=7
 layout=/tmp/suite-numactl.layout
 
-suite_plan $N
-command -v migratepages >/dev/null || suite_abort $N "numactl tools missing: the suites overlay is not in this boot"
-suite_provider_up || suite_abort $N "dsa_migrate is not registered"
+ktap_plan 7
+command -v migratepages >/dev/null || ktap_abort "numactl tools missing: the suites overlay is not in this boot"
+suite_provider_up || ktap_abort "dsa_migrate is not registered"
 
 suite_run numactl.hardware 60 sh -c 'numactl --hardware && numactl --hardware | grep -q "^available: 2 nodes"'
 
@@ -24,7 +23,7 @@ fragmenter --node=0 --mib=32 --out="$layout" >/dev/null &
 frag=$!
 i=0
 while [ ! -s "$layout" ] && [ $i -lt 300 ]; do sleep 0.2; i=$((i + 1)); done
-[ -s "$layout" ] || { kill $frag; suite_abort $N "fragmenter did not start"; }
+[ -s "$layout" ] || { kill $frag; ktap_abort "fragmenter did not start"; }
 base=$(sed -n 's/.* base=0x\([0-9a-f]*\) .*/\1/p' "$layout")
 echo "# $(cat "$layout")"
 # pages of the fragmenter's region on NODE, from its numa_maps line
@@ -34,12 +33,12 @@ suite_run migratepages 300 migratepages $frag 0 1
 echo "# after: node0 $(on_node 0) pages, node1 $(on_node 1)"
 rc=0
 [ -z "$(on_node 0)" ] && [ "$(on_node 1)" -gt 0 ] || rc=1
-suite_result $rc migratepages_moved_every_page
+ktap_result $rc migratepages_moved_every_page
 suite_run migratepages_intact 120 verifier --layout="$layout"
 kill $frag
 wait $frag 2>/dev/null
 
 suite_run migspeed 300 migspeed -p 2000 0 1
 suite_provider_check 90
-suite_result 0 "suite_done"
-suite_finish
+ktap_result 0 "suite_done"
+ktap_finish

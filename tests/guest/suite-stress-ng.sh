@@ -11,11 +11,10 @@
 # Usage: suite-stress-ng.sh   (no arguments; prints KTAP)
 set -u
 . "$(dirname "$0")/suite-common"
-N=6
 
-suite_plan $N
-command -v stress-ng >/dev/null || suite_abort $N "stress-ng missing: the suites overlay is not in this boot"
-suite_provider_up || suite_abort $N "dsa_migrate is not registered"
+ktap_plan 6
+command -v stress-ng >/dev/null || ktap_abort "stress-ng missing: the suites overlay is not in this boot"
+suite_provider_up || ktap_abort "dsa_migrate is not registered"
 sng() { # sng NAME ARGS...: one stressor run, failing on any error it reports
 	_n=$1
 	shift
@@ -33,5 +32,5 @@ suite_run stress-ng.madvise 300 su -s /bin/sh nobody -c \
 	"stress-ng --verify --metrics-brief --oomable --timeout 30 --temp-path /tmp --madvise 2"
 sng memhotplug --memhotplug 1
 suite_provider_check 90
-suite_result 0 "suite_done"
-suite_finish
+ktap_result 0 "suite_done"
+ktap_finish

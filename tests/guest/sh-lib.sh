@@ -1,0 +1,67 @@
+#!/bin/sh
+# sh-lib - sourced by the guest's shell tests (installed without .sh):
+# their one KTAP writer, the counters they read, and a round of moves
+# through dsa_migrate with who copied it checked.  A tool, not a test.
+#
+# Provides: ktap_plan N, ktap_result RC NAME [DIRECTIVE], ktap_abort
+# MESSAGE, ktap_finish, dsam_stat NAME, vmstat NAME, dsam_round LABEL
+# PROGRAM cpu|dsa.
+
+ktap_n=0
+ktap_planned=0
+ktap_failed=0
+
+ktap_plan() {
+	ktap_planned=$1
+	echo "KTAP version 1"
+	echo "1..$1"
+}
+
+ktap_result() { # ktap_result RC NAME [DIRECTIVE]: RC 0 passes
+	ktap_n=$((ktap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $ktap_n $2${3:+ # $3}"
+	else
+		echo "not ok $ktap_n $2${3:+ # $3}"
+		ktap_failed=1
+	fi
+}
+
+ktap_abort() { # ktap_abort MESSAGE: fail the results still due, exit 1
+	echo "# ERROR: $1"
+	while [ "$ktap_n" -lt "$ktap_planned" ]; do ktap_result 1 aborted; done
+	exit 1
+}
+
+ktap_finish() {
+	exit "$ktap_failed"
+}
+
+dsam_stat() { cat "/sys/module/dsa_migrate/stats/$1"; }
+vmstat() { sed -n "s/^$1 //p" /proc/vmstat; }
+
+# Run PROGRAM, a move test that checks its own bytes and pages (e.g.
+# move-pages-4k), with dsa_migrate loaded, and print its moves and the
+# counters.  0 when PROGRAM passed, pages migrated, nothing fell back,
+# no descriptor error or verify mismatch, and the DSA copied nothing
+# (cpu: the provider disabled) or at least 90 % of the bytes migrated
+# (dsa).
+dsam_round() { # dsam_round LABEL PROGRAM cpu|dsa
+	_mig0=$(vmstat pgmigrate_success) _b0=$(dsam_stat bytes_offloaded)
+	_f0=$(dsam_stat folios_offloaded) _fb0=$(dsam_stat folios_fallback)
+	_e0=$(($(dsam_stat descriptor_errors) + $(dsam_stat verify_mismatches)))
+	"/tests/bin/$2" >/tmp/dsam_round.out 2>&1
+	_rc=$?
+	grep -E '^# moved|^not ok' /tmp/dsam_round.out | sed "s/^# /# $1: /"
+	_mig=$(($(vmstat pgmigrate_success) - _mig0))
+	_bytes=$(($(dsam_stat bytes_offloaded) - _b0))
+	_fb=$(($(dsam_stat folios_fallback) - _fb0))
+	_err=$(($(dsam_stat descriptor_errors) + $(dsam_stat verify_mismatches) - _e0))
+	echo "# $1: $2 exit $_rc: $_mig pages migrated ($((_mig * 4 / 1024)) MiB), $(($(dsam_stat folios_offloaded) - _f0)) folios / $((_bytes >> 10)) KiB copied by the DSA, $_fb fallen back, $_err descriptor errors + verify mismatches"
+	[ "$_rc" = 0 ] && [ "$_mig" -gt 0 ] && [ "$_fb" = 0 ] && [ "$_err" = 0 ] || return 1
+	if [ "$3" = cpu ]; then
+		[ "$_bytes" = 0 ]
+	else
+		[ $((_bytes / 4096 * 100)) -ge $((_mig * 90)) ]
+	fi
+}
