@@ -841,28 +841,28 @@ static void mode_leave(enum mode mode)
 		mc_trace_enable(false);
 }
 
-/* Folios the CPU batch copy copied, from the mm_migrate_copy_batch events. */
-static int sum_cpu_copied(const char *text, void *arg)
+/* Folios copied by the mm_migrate_copy_batch events that contain @needle. */
+struct copied {
+	const char *needle;
+	uint64_t folios;
+};
+
+static int sum_copied(const char *text, void *arg)
 {
+	struct copied *c = arg;
 	const char *p = strstr(text, "nr_copied=");
 
-	if (p && strstr(text, "copier=cpu"))
-		*(uint64_t *)arg += strtoull(p + 10, NULL, 10);
+	if (p && strstr(text, c->needle))
+		c->folios += strtoull(p + 10, NULL, 10);
 	return 0;
 }
 
-/*
- * Folios batch-copied (by either copier) for move_pages(2), this test's
- * own reason: background migrations (compaction for a hugetlb pool, say)
- * have theirs.
- */
-static int sum_syscall_copied(const char *text, void *arg)
+static uint64_t trace_copied(const char *needle)
 {
-	const char *p = strstr(text, "nr_copied=");
+	struct copied c = { .needle = needle };
 
-	if (p && !strncmp(text, "reason=syscall_or_cpuset ", 25))
-		*(uint64_t *)arg += strtoull(p + 10, NULL, 10);
-	return 0;
+	trace_for_each("mm_migrate_copy_batch", sum_copied, &c);
+	return c.folios;
 }
 
 static void check_counters(const struct kind *k, const char *label,
@@ -880,9 +880,13 @@ static void check_counters(const struct kind *k, const char *label,
 	bool ok;
 
 	if (mode == MODE_CPU_BATCH)
-		trace_for_each("mm_migrate_copy_batch", sum_cpu_copied, &cpu_copied);
+		cpu_copied = trace_copied("copier=cpu");
+	/*
+	 * move_pages(2)'s reason, by either copier: background migrations
+	 * (compaction for a hugetlb pool, say) have their own.
+	 */
 	if (mode != MODE_OFF)
-		trace_for_each("mm_migrate_copy_batch", sum_syscall_copied, &own_copied);
+		own_copied = trace_copied("reason=syscall_or_cpuset ");
 
 	ktap_diag("%s: pgmigrate_success +%" PRIu64 ", offload_folio +%" PRIu64
 		  ", dma folios +%" PRIu64 ", fallback +%" PRIu64 ", cpu batch copied %"
