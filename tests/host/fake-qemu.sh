@@ -8,7 +8,7 @@
 #   silent  no output at all, until killed
 #   nostart QEMU's own error at start-up, no guest at all
 #   pass    /init's KTAP for one passing test named "fake"
-#   slow    the same after 2 s; the most boots seen running at once go to
+#   slow    the same after 1 s; the most boots seen running at once go to
 #           $FAKE_QEMU_PLAN.most
 set -eu
 : "${FAKE_QEMU_PLAN:?}"
@@ -62,7 +62,7 @@ slow)
 	[ "$now" -le "$(cat "$FAKE_QEMU_PLAN.most" 2>/dev/null || echo 0)" ] ||
 		echo "$now" >"$FAKE_QEMU_PLAN.most"
 	flock -u 9
-	sleep 2
+	sleep 1
 	flock 9
 	sed -i "/^$$\$/d" "$FAKE_QEMU_PLAN.running"
 	flock -u 9

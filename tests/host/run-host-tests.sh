@@ -183,15 +183,20 @@ fi
 # (host/boot-flakes.txt) before the first test is booted once more and the
 # run says so; any other early death is a crash, not retried; a boot whose
 # /init writes nothing is killed by the watchdog, not the run's time limit.
-boot_case() {	# boot_case NAME PLAN WANT_CODE WANT_PLAYED GREP
-	printf '%s\n' $2 >"$tmp/plan"
-	rm -f "$tmp/plan.played"
+fake_run() {	# fake_run PLAN [run-guest args]: run-guest on fake-qemu; sets code
+	_plan=$1
+	shift
+	printf '%s\n' $_plan >"$tmp/plan"
+	rm -f "$tmp/plan.played" "$tmp/plan.most" "$tmp/plan.running"
 	code=0
-	t0=$(date +%s)
 	FAKE_QEMU_PLAN=$tmp/plan QEMU_BIN_FILE=$tmp/fake-qemu-path DSA=0 \
 		BZIMAGE=$tmp/k INITRD=$tmp/k MANIFEST=$tmp/fake-manifest KCONFIG= \
 		BOOT_WATCHDOG=3 TIMEOUT=60 BUILD=$tmp/fake \
-		"$top/tests/run-guest.sh" >"$tmp/out" 2>&1 || code=$?
+		"$top/tests/run-guest.sh" "$@" >"$tmp/out" 2>&1 || code=$?
+}
+boot_case() {	# boot_case NAME PLAN WANT_CODE WANT_PLAYED GREP
+	t0=$(date +%s)
+	fake_run "$2"
 	played=$(cat "$tmp/plan.played" 2>/dev/null | paste -sd' ' -)
 	if [ "$code" = "$3" ] && [ "$played" = "$4" ] && grep -q -e "$5" "$tmp/out" &&
 		[ $(($(date +%s) - t0)) -lt 30 ]; then
@@ -218,13 +223,7 @@ boot_case boot-qemu-not-starting-is-untestable "nostart" 125 "nostart" \
 # and the sums hold all three.
 printf '%s\n' "fake 10 default main" "fake2 10 default b" "fake3 10 default c" \
 	>"$tmp/fake-manifest"
-printf 'slow\nslow\nslow\n' >"$tmp/plan"
-rm -f "$tmp/plan.most" "$tmp/plan.played" "$tmp/plan.running"
-code=0
-FAKE_QEMU_PLAN=$tmp/plan QEMU_BIN_FILE=$tmp/fake-qemu-path DSA=0 JOBS=2 \
-	BZIMAGE=$tmp/k INITRD=$tmp/k MANIFEST=$tmp/fake-manifest KCONFIG= \
-	BOOT_WATCHDOG=10 TIMEOUT=60 BUILD=$tmp/fake "$top/tests/run-guest.sh" \
-	--tests 'fake*' >"$tmp/out" 2>&1 || code=$?
+JOBS=2 fake_run "slow slow slow" --tests 'fake*'
 if [ "$code" = 0 ] && [ "$(cat "$tmp/plan.most" 2>/dev/null)" = 2 ] &&
 	grep -q '^3 passed, 0 failed$' "$tmp/out"; then
 	result OK "boots-run-jobs-at-a-time"
