@@ -289,6 +289,31 @@ static bool dsa_read(DSAContext *c, uint64_t addr, void *buf,
 
 /* ---- operations ---- */
 
+/*
+ * One chunk of a two-buffer operation: map [a, a + *la) and then as much
+ * of [b, ...) as that (*lb <= *la), each read or written as its flag says.
+ * On a fault it is recorded in @r at @off, nothing stays mapped, and the
+ * result is false.  The caller unmaps a with *la and b with *lb.
+ */
+static bool dsa_map_pair(DSAContext *c, uint64_t a, bool a_write, void **pa,
+                         dma_addr_t *la, uint64_t b, bool b_write, void **pb,
+                         dma_addr_t *lb, uint32_t off, DSAResult *r)
+{
+    *pa = dsa_map(c, a, la, a_write);
+    if (!*pa) {
+        dsa_fault(r, a, a_write, off);
+        return false;
+    }
+    *lb = *la;
+    *pb = dsa_map(c, b, lb, b_write);
+    if (!*pb) {
+        dsa_unmap(c->s, *pa, *la, a_write, 0);
+        dsa_fault(r, b, b_write, off);
+        return false;
+    }
+    return true;
+}
+
 static void dsa_op_memmove(DSAContext *c, uint64_t src, uint64_t dst,
                            uint32_t size, DSAResult *r)
 {
@@ -303,16 +328,8 @@ static void dsa_op_memmove(DSAContext *c, uint64_t src, uint64_t dst,
         dma_addr_t sl = MIN(size - off, DSA_ABORT_CHUNK), dl;
         void *sp, *dp;
 
-        sp = dsa_map(c, src + off, &sl, false);
-        if (!sp) {
-            dsa_fault(r, src + off, false, off);
-            return;
-        }
-        dl = sl;
-        dp = dsa_map(c, dst + off, &dl, true);
-        if (!dp) {
-            dsa_unmap(c->s, sp, sl, false, 0);
-            dsa_fault(r, dst + off, true, off);
+        if (!dsa_map_pair(c, src + off, false, &sp, &sl,
+                          dst + off, true, &dp, &dl, off, r)) {
             return;
         }
         memcpy(dp, sp, dl);
@@ -356,20 +373,15 @@ static void dsa_op_compare(DSAContext *c, const uint8_t *d, uint64_t src1,
     r->result = 0;
     while (off < size && !dsa_aborted(c, r)) {
         dma_addr_t l1 = MIN(size - off, DSA_ABORT_CHUNK), l2;
+        void *v1, *v2;
         uint8_t *p1, *p2;
 
-        p1 = dsa_map(c, src1 + off, &l1, false);
-        if (!p1) {
-            dsa_fault(r, src1 + off, false, off);
+        if (!dsa_map_pair(c, src1 + off, false, &v1, &l1,
+                          src2 + off, false, &v2, &l2, off, r)) {
             return;
         }
-        l2 = l1;
-        p2 = dsa_map(c, src2 + off, &l2, false);
-        if (!p2) {
-            dsa_unmap(c->s, p1, l1, false, 0);
-            dsa_fault(r, src2 + off, false, off);
-            return;
-        }
+        p1 = v1;
+        p2 = v2;
         for (dma_addr_t i = 0; i < l2; i++) {
             if (p1[i] != p2[i]) {
                 r->result = 1;
