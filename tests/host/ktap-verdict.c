@@ -41,7 +41,6 @@ struct run {
 	char **splat_test;	/* the test it was logged under, or NULL */
 	int nr_splats;
 	regex_t *patterns;
-	char **pattern_src;
 	int nr_patterns;
 	regex_t timestamp;
 };
@@ -83,31 +82,40 @@ static void chomp(char *s)
 		s[--n] = '\0';
 }
 
-static void load_patterns(struct run *run, const char *path)
+/* The lines of a list file (@what names it in errors), without comments and blank lines. */
+static char **read_list(const char *path, const char *what, int *n)
 {
 	FILE *f = fopen(path, "r");
-	char line[1024];
+	char *line = NULL, **list = NULL;
+	size_t cap = 0;
 
 	if (!f)
-		die("cannot open patterns %s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		regex_t re;
-		int err;
-
+		die("cannot open %s %s: %s", what, path, strerror(errno));
+	*n = 0;
+	while (getline(&line, &cap, f) >= 0) {
 		chomp(line);
 		if (!line[0] || line[0] == '#')
 			continue;
-		err = regcomp(&re, line, REG_EXTENDED | REG_NOSUB);
-		if (err)
-			die("%s: bad pattern '%s'", path, line);
-		run->patterns = xrealloc(run->patterns,
-					 (run->nr_patterns + 1) * sizeof(re));
-		run->pattern_src = xrealloc(run->pattern_src,
-					    (run->nr_patterns + 1) * sizeof(char *));
-		run->patterns[run->nr_patterns] = re;
-		run->pattern_src[run->nr_patterns++] = xstrdup(line);
+		list = xrealloc(list, (*n + 1) * sizeof(*list));
+		list[(*n)++] = xstrdup(line);
 	}
+	free(line);
 	fclose(f);
+	return list;
+}
+
+static void load_patterns(struct run *run, const char *path)
+{
+	char **list = read_list(path, "patterns", &run->nr_patterns);
+	int i;
+
+	run->patterns = xrealloc(NULL, (run->nr_patterns + 1) * sizeof(regex_t));
+	for (i = 0; i < run->nr_patterns; i++)
+		if (regcomp(&run->patterns[i], list[i], REG_EXTENDED | REG_NOSUB))
+			die("%s: bad pattern '%s'", path, list[i]);
+	for (i = 0; i < run->nr_patterns; i++)
+		free(list[i]);
+	free(list);
 	if (!run->nr_patterns)
 		die("%s holds no pattern", path);
 }
@@ -342,22 +350,8 @@ static int skip_listed(char **list, int n, const char *when, const char *key)
  */
 static void check_skips(struct run *run, const char *path, const char *when)
 {
-	FILE *f = fopen(path, "r");
-	char *line = NULL, **list = NULL;
-	size_t cap = 0;
-	int n = 0, i;
-
-	if (!f)
-		die("cannot open skip allow-list %s: %s", path, strerror(errno));
-	while (getline(&line, &cap, f) >= 0) {
-		chomp(line);
-		if (line[0] == '#' || !line[0])
-			continue;
-		list = xrealloc(list, (n + 1) * sizeof(*list));
-		list[n++] = xstrdup(line);
-	}
-	free(line);
-	fclose(f);
+	int n, i;
+	char **list = read_list(path, "skip allow-list", &n);
 
 	for (i = 0; i < run->nr_tests; i++) {
 		struct test *t = &run->tests[i];
