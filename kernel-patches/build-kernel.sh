@@ -185,7 +185,8 @@ if [ -n "$lost" ]; then
 fi
 
 say "building ($FLAVOUR) in $kbuild"
-kmake -s bzImage modules
+# scripts_gdb: vmlinux-gdb.py and the lx-* commands, for make gdb.
+kmake -s bzImage modules scripts_gdb
 kmake -s headers >/dev/null
 rm -rf "$kbuild/lab-modules"
 kmake -s INSTALL_MOD_PATH="$kbuild/lab-modules" INSTALL_MOD_STRIP=1 \
