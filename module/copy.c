@@ -93,6 +93,32 @@ static void dsam_desc_done(void *param, const struct dmaengine_result *res)
 		dsam_stat_add(DSAM_DESCRIPTOR_ERRORS, 1);
 }
 
+#ifdef DSAM_TEST_HOOKS
+static atomic_t dsam_test_ro_dst_seq;
+
+/*
+ * Test builds only: every Nth destination is mapped for the device to read,
+ * not write.  Behind an IOMMU the device's write then faults in translation
+ * (a real DMA remapping fault, not an injected one), its descriptor fails
+ * and the CPU copies the folio; without an IOMMU nothing enforces the
+ * direction and the copy succeeds.
+ */
+static enum dma_data_direction dsam_test_dst_dir(void)
+{
+	unsigned int every = READ_ONCE(dsam_test_ro_dst_every);
+
+	if (!every || atomic_inc_return(&dsam_test_ro_dst_seq) % every)
+		return DMA_FROM_DEVICE;
+	atomic_inc(&dsam_test_ro_dst_pairs);
+	return DMA_TO_DEVICE;
+}
+#else
+static enum dma_data_direction dsam_test_dst_dir(void)
+{
+	return DMA_FROM_DEVICE;
+}
+#endif
+
 static bool dsam_map_pair(struct dsam_pair *dp, struct migrate_copy_pair *pair)
 {
 	dp->src = dma_map_page_attrs(dp->dev, folio_page(pair->src, 0), 0,
@@ -101,8 +127,9 @@ static bool dsam_map_pair(struct dsam_pair *dp, struct migrate_copy_pair *pair)
 		goto err;
 	dp->src_mapped = true;
 
+	dp->dst_dir = dsam_test_dst_dir();
 	dp->dst = dma_map_page_attrs(dp->dev, folio_page(pair->dst, 0), 0,
-				     dp->len, DMA_FROM_DEVICE, 0);
+				     dp->len, dp->dst_dir, 0);
 	if (dma_mapping_error(dp->dev, dp->dst))
 		goto err;
 	dp->dst_mapped = true;
@@ -116,7 +143,7 @@ static void dsam_unmap_pair(struct dsam_pair *dp)
 {
 	if (dp->dst_mapped)
 		dma_unmap_page_attrs(dp->dev, dp->dst, dp->len,
-				     DMA_FROM_DEVICE, 0);
+				     dp->dst_dir, 0);
 	if (dp->src_mapped)
 		dma_unmap_page_attrs(dp->dev, dp->src, dp->len,
 				     DMA_TO_DEVICE, 0);

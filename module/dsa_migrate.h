@@ -56,6 +56,7 @@ struct dsam_pair {
 	struct folio *dst_folio;
 	dma_addr_t src;
 	dma_addr_t dst;
+	enum dma_data_direction dst_dir;	/* DMA_FROM_DEVICE but in tests */
 	size_t len;
 	unsigned int inflight;
 	bool src_mapped;
@@ -134,6 +135,8 @@ extern unsigned int dsam_timeout_ms;
 extern unsigned int dsam_queue_depth;
 #ifdef DSAM_TEST_HOOKS
 extern unsigned int dsam_test_abort_submit_every;
+extern unsigned int dsam_test_ro_dst_every;
+extern atomic_t dsam_test_ro_dst_pairs;
 #endif
 
 /* stats.c */

@@ -40,6 +40,8 @@ unsigned int dsam_timeout_ms = 5000;
 unsigned int dsam_queue_depth = 16;
 #ifdef DSAM_TEST_HOOKS
 unsigned int dsam_test_abort_submit_every;
+unsigned int dsam_test_ro_dst_every;
+atomic_t dsam_test_ro_dst_pairs;
 #endif
 
 /* Parameters used at enable. */
@@ -466,6 +468,38 @@ module_param_cb(test_abort_submit_every, &dsam_test_abort_ops,
 		&dsam_test_abort_submit_every, 0644);
 MODULE_PARM_DESC(test_abort_submit_every,
 		 "Test builds only: refuse every Nth descriptor as idxd does on a shared WQ (callback with DMA_TRANS_ABORTED, then a failed submit); 0 off");
+
+static int dsam_test_ro_dst_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret;
+
+	ret = dsam_parse_uint(val, kp->name, 0, INT_MAX, &v);
+	if (!ret)
+		WRITE_ONCE(dsam_test_ro_dst_every, v);
+	return ret;
+}
+
+static const struct kernel_param_ops dsam_test_ro_dst_ops = {
+	.set = dsam_test_ro_dst_set,
+	.get = param_get_uint,
+};
+module_param_cb(test_ro_dst_every, &dsam_test_ro_dst_ops,
+		&dsam_test_ro_dst_every, 0644);
+MODULE_PARM_DESC(test_ro_dst_every,
+		 "Test builds only: map every Nth destination folio for the device to read only (DMA_TO_DEVICE), so that behind an IOMMU its copy faults in translation; 0 off");
+
+static int dsam_test_ro_dst_pairs_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&dsam_test_ro_dst_pairs));
+}
+
+static const struct kernel_param_ops dsam_test_ro_dst_pairs_ops = {
+	.get = dsam_test_ro_dst_pairs_get,
+};
+module_param_cb(test_ro_dst_pairs, &dsam_test_ro_dst_pairs_ops, NULL, 0444);
+MODULE_PARM_DESC(test_ro_dst_pairs,
+		 "Test builds only: folios whose destination test_ro_dst_every mapped read-only so far");
 #endif
 
 static int __init dsam_init(void)
