@@ -88,7 +88,7 @@ int main(void)
 
 	ktap_plan(13);
 	setup_or_abort("boot");
-	if (dsat_pci_bdf(bdf, sizeof(bdf)))
+	if (dsa_pci_bdf(bdf, sizeof(bdf)))
 		ktap_abort("no intel-dsa PCI function");
 	dmatest_clean("dmatest_before");
 

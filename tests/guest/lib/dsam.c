@@ -217,37 +217,17 @@ void dsam_setup_or_abort(const char *const *args)
 
 /* ---- debug page ---- */
 
-static bool is_emulated_dsa(const char *bdf)
-{
-	char path[300], buf[32];
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", bdf);
-	if (file_read(path, buf, sizeof(buf)) || strcmp(buf, "0x8086"))
-		return false;
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", bdf);
-	return !file_read(path, buf, sizeof(buf)) && !strcmp(buf, "0x0b25");
-}
-
 int dsa_dbg_open(struct dsa_dbg *d)
 {
 	char path[300];
-	struct dirent *de;
-	DIR *dir;
 	void *p;
+	int ret;
 
 	memset(d, 0, sizeof(*d));
 	d->fd = -1;
-	dir = opendir("/sys/bus/pci/devices");
-	if (!dir)
-		return -errno;
-	while ((de = readdir(dir)))
-		if (de->d_name[0] != '.' && is_emulated_dsa(de->d_name)) {
-			snprintf(d->bdf, sizeof(d->bdf), "%.31s", de->d_name);
-			break;
-		}
-	closedir(dir);
-	if (!d->bdf[0])
-		return -ENODEV;
+	ret = dsa_pci_bdf(d->bdf, sizeof(d->bdf));
+	if (ret)
+		return ret;
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0",
 		 d->bdf);

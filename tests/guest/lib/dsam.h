@@ -113,7 +113,7 @@ struct dsa_dbg {
 	int fd;
 };
 
-/* Find the first 8086:0b25 device and map its debug page; -ENODEV if none. */
+/* Map the debug page of the first DSA (dsa_pci_bdf()); -ENODEV if none. */
 int dsa_dbg_open(struct dsa_dbg *d);
 /* dsa_dbg_open(), or abort the test: the debug page needs our QEMU (DSA=1). */
 void dsa_dbg_open_or_abort(struct dsa_dbg *d);

@@ -176,35 +176,6 @@ int dsat_dmatest_unload(void)
 	return run_cmd(rmmod, false);
 }
 
-int dsat_pci_bdf(char *bdf, size_t len)
-{
-	char path[300], ven[16], dev[16];
-	struct dirent *de;
-	int ret = -ENODEV;
-	DIR *d;
-
-	d = opendir("/sys/bus/pci/devices");
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
-			 de->d_name);
-		if (file_read(path, ven, sizeof(ven)) || strcmp(ven, "0x8086"))
-			continue;
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
-			 de->d_name);
-		if (file_read(path, dev, sizeof(dev)) || strcmp(dev, "0x0b25"))
-			continue;
-		snprintf(bdf, len, "%s", de->d_name);
-		ret = 0;
-		break;
-	}
-	closedir(d);
-	return ret;
-}
-
 int dsat_kmsg_count(const char *needle)
 {
 	char rec[1024];

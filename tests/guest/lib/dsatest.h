@@ -43,8 +43,6 @@ int dsat_dmatest(const char *chan, unsigned int size, unsigned int iterations,
 /* Unload dmatest so that it lets go of its channel (0 if not loaded). */
 int dsat_dmatest_unload(void);
 
-/* The PCI address of the first intel-dsa (8086:0b25), 0 or -ENODEV. */
-int dsat_pci_bdf(char *bdf, size_t len);
 
 /* Count the kernel log lines containing @needle (from /dev/kmsg). */
 int dsat_kmsg_count(const char *needle);
