@@ -55,10 +55,20 @@ rm -f "lib/modules/$rel/build" "lib/modules/$rel/source"
 if [ $# -gt 0 ]; then
 	mkdir -p "lib/modules/$rel/extra"
 	cp "$@" "lib/modules/$rel/extra/"
+	# The guest needs no DWARF; the host keeps the unstripped modules for
+	# gdb and for symbolizing splats.
+	strip --strip-debug "lib/modules/$rel/extra/"*.ko
 fi
 depmod -b "$stage" "$rel"
 
 cp -a "$bindir"/. tests/bin/
+# Debug info stays in the host's copies (build/<flavour>/guest/bin): a
+# stripped initramfs is smaller to pack and quicker for the kernel to unpack.
+for f in tests/bin/*; do
+	case "$(head -c 4 "$f" | od -An -c | tr -d ' ')" in
+	177ELF) strip --strip-debug "$f" ;;
+	esac
+done
 cp "$manifest" tests/manifest
 cp "$here/../tests/select.sh" tests/select.sh
 
