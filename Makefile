@@ -20,6 +20,8 @@ NODES     ?= 2
 MEM       ?= 1G
 ACCEL     ?= tcg
 DSA       ?= 1
+IOMMU     ?= 0
+GDB       ?= 0
 TIMEOUT   ?=
 BOOT_WATCHDOG ?= 300
 JOBS      ?=
@@ -57,8 +59,8 @@ GUEST_LDLIBS   := -lnuma -lpthread -lm
 
 VERDICT := $(HOST_OUT)/ktap-verdict
 
-.PHONY: help deps kernel module rootfs qemu run test test-host test-guest test-debug test-suites build-all \
-        check-patches print-kbuild print-ksrc clean distclean guest-bins
+.PHONY: help deps kernel module rootfs qemu run test test-host test-guest test-debug test-suites test-iommu build-all \
+        check-patches print-kbuild print-ksrc clean distclean guest-bins gdb
 
 help:
 	@echo "dsa-migrate-devenv: page-migration copy offload to an emulated DSA, tested in QEMU"
@@ -79,10 +81,14 @@ help:
 	@echo "                 build/exit-code; tests/make-test.sh exits with it: 0 pass, 1 fail,"
 	@echo "                 2 timeout, 3 crash, 125 untestable: a build failure, QEMU not starting,"
 	@echo "                 T= matching nothing (git bisect skip)"
+	@echo "  gdb            attach gdb to a guest started with GDB=1 (another terminal): vmlinux,"
+	@echo "                 the kernel's lx-* scripts, module symbols as they load; stops at"
+	@echo "                 start_kernel first (GDB_BREAK=FUNC, or empty to attach as is)"
 	@echo "  test-host      host-side tests (verdict logic, harness end to end, QEMU qtests)"
 	@echo "  test-guest     only boot and run the guest tests (no host tests)"
 	@echo "  test-debug     the guest tests on the debug kernel (FLAVOUR=debug: KASAN, lockdep,"
 	@echo "                 kmemleak scan after the tests); CI runs it after 'make test'"
+	@echo "  test-iommu     the DSA and offload tests ($(IOMMU_TESTS)) with IOMMU=1; CI runs it"
 	@echo "  test-suites    the kernel's mm selftests, stress-ng --verify and numactl's tools in the"
 	@echo "                 guest with dsa_migrate registered (tests/README: allow-list); CI runs it"
 	@echo "  check-patches  scripts/checkpatch.pl --strict on kernel-patches/ and module/"
@@ -110,7 +116,10 @@ help:
 	@echo "                 with it; 2: guest timeout, 3: guest ended without one)"
 	@echo "  CPUS=$(CPUS) NODES=$(NODES) MEM=$(MEM)   vCPUs, NUMA nodes, memory per node"
 	@echo "  ACCEL=$(ACCEL)   tcg (single-threaded) | tcg-mt | kvm | auto (kvm if a probe boot works)"
-	@echo "  DSA=$(DSA)   1: our QEMU with the emulated intel-dsa device"
+	@echo "  DSA=$(DSA)   1: our QEMU with the emulated intel-dsa device; 0: none; vfio:<PCI address>:"
+	@echo "                 the host's DSA passed through (ACCEL=kvm IOMMU=1; qemu/README.md)"
+	@echo "  IOMMU=$(IOMMU)   1: an Intel VT-d IOMMU in front of the devices, intel_iommu=on: DMA by IOVA"
+	@echo "  GDB=$(GDB)   1 (port 1234) or a port: the guest waits for 'make gdb' (one boot only)"
 	@echo "  TIMEOUT=$(TIMEOUT)   overall guest timeout in seconds (default: from the tests' timeouts)"
 	@echo "  JOBS=$(JOBS)   guest boots at a time (empty: one per CPU, as memory allows); also make -j"
 	@echo "                 of the kernel build"
@@ -221,9 +230,10 @@ $(VERDICT): tests/host/ktap-verdict.c
 	@mkdir -p $(@D)
 	@gcc -O2 -Wall -Wextra -Werror -o $@ $<
 
-RUN_ENV = BUILD=$(BUILD) VERDICT=$(VERDICT) BZIMAGE=$(BZIMAGE) INITRD=$(INITRD) \
+RUN_ENV = BUILD=$(BUILD) VERDICT=$(VERDICT) BZIMAGE=$(BZIMAGE) INITRD=$(INITRD) KBUILD_DIR=$(KBUILD_DIR) \
+	KSRC_DIR=$(KSRC_DIR) MOD_OUT=$(MOD_OUT) \
 	KCONFIG=$(KBUILD_DIR)/.config MANIFEST=$(GUEST_OUT)/manifest OVERLAY_DIR=$(BUILD) \
-	CPUS=$(CPUS) NODES=$(NODES) MEM=$(MEM) ACCEL=$(ACCEL) DSA=$(DSA) \
+	CPUS=$(CPUS) NODES=$(NODES) MEM=$(MEM) ACCEL=$(ACCEL) DSA=$(DSA) IOMMU=$(IOMMU) GDB=$(GDB) \
 	QEMU_BIN_FILE=$(QEMU_BIN_FILE) TIMEOUT=$(TIMEOUT) BOOT_WATCHDOG=$(BOOT_WATCHDOG) V=$(V) \
 	FLAVOUR=$(FLAVOUR) JOBS=$(JOBS)
 
@@ -266,6 +276,12 @@ test-guest:
 test-debug:
 	@$(MAKE) test FLAVOUR=debug HOST_TESTS=0
 
+# The DSA and offload tests again with every boot behind QEMU's VT-d IOMMU
+# (intel_iommu=on): descriptors carry IOVAs; CI runs it after 'make test'.
+IOMMU_TESTS := dsa-*,offload-*,demo
+test-iommu:
+	@$(MAKE) test HOST_TESTS=0 IOMMU=1 T='$(IOMMU_TESTS)'
+
 # Independent suites in the guest (tests/guest/suite-*: the kernel's mm
 # selftests, stress-ng, numactl) with dsa_migrate registered, from the
 # "suites" initramfs overlay; CI runs it after 'make test'.
@@ -279,6 +295,12 @@ test-suites:
 run: export LAB_CMD = $(value CMD)
 run:
 	$(call built_then,$(GUEST_RUN) --interactive || code=$$?;)
+
+GDB_BREAK ?= start_kernel
+gdb:
+	@qemu/gdb.sh --kbuild $(KBUILD_DIR) --port $(if $(filter 0 1,$(GDB)),1234,$(GDB)) \
+		$(if $(GDB_BREAK),--break $(GDB_BREAK),--no-break) \
+		$(foreach d,$(OOT_MODULES),--modules $(MOD_OUT)/$(d))
 
 check-patches: kernel
 	@kernel-patches/checkpatch.sh $(KSRC_DIR)

@@ -11,7 +11,7 @@ PACKAGES="build-essential git flex bison bc cpio kmod libelf-dev libssl-dev
 ccache xz-utils zstd rsync dpkg-dev busybox-static libnuma-dev
 qemu-system-x86 seabios ipxe-qemu libfdt-dev libglib2.0-dev libpixman-1-dev
 ninja-build meson pkg-config python3 gnuplot-nox linux-source-6.12
-e2fsprogs stress-ng numactl accel-config"
+e2fsprogs stress-ng numactl accel-config gdb"
 
 missing=""
 for p in $PACKAGES; do

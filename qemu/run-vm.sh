@@ -13,6 +13,13 @@
 #                        remote 150 ns / 10 GB/s, a CPU-less node 300 ns / 5 GB/s,
 #                        so Linux puts CPU-less nodes in a lower memory tier
 #   --dsa[=PROPS]        add an emulated intel-dsa device (needs our QEMU)
+#   --iommu              an Intel VT-d IOMMU (intel-iommu, DMA remapping) in
+#                        front of the PCI devices; the guest needs intel_iommu=on
+#   --vfio BDF           pass the host's DSA at BDF (bound to vfio-pci) through
+#                        instead of emulating one; needs --accel kvm and
+#                        --iommu (qemu/README.md, "Real hardware")
+#   --gdb PORT           gdbstub on 127.0.0.1:PORT, the guest stopped until
+#                        gdb continues it (make gdb attaches)
 #   --accel A            tcg (single-threaded, default) | tcg-mt | kvm | auto
 #   --timeout SEC        kill QEMU after SEC seconds (exit 124)
 #   --watchdog SEC       kill QEMU when the guest has written nothing to its
@@ -26,11 +33,11 @@
 # Exit status: QEMU's, 124 when the timeout killed it, 121 the watchdog.
 set -eu
 
-usage() { sed -n '5,26s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '5,33s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 die() { echo "run-vm: error: $*" >&2; exit 2; }
 
 kernel="" initrd="" append="" qemu=qemu-system-x86_64 cpus=3 nodes=2 mem=1G
-cpuless_last=0 hmat=0 dsa="" accel=tcg timeout=0 watchdog=0 interactive=0 dry=0 rundir=""
+cpuless_last=0 hmat=0 dsa="" iommu=0 vfio="" gdb="" accel=tcg timeout=0 watchdog=0 interactive=0 dry=0 rundir=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=${2:?}; shift ;;
@@ -45,6 +52,9 @@ while [ $# -gt 0 ]; do
 	--hmat) hmat=1 ;;
 	--dsa) dsa=on ;;
 	--dsa=*) dsa=${1#--dsa=} ;;
+	--iommu) iommu=1 ;;
+	--vfio) vfio=${2:?}; shift ;;
+	--gdb) gdb=${2:?}; shift ;;
 	--accel) accel=${2:?}; shift ;;
 	--timeout) timeout=${2:?}; shift ;;
 	--watchdog) watchdog=${2:?}; shift ;;
@@ -72,6 +82,27 @@ cpu_nodes=$nodes
 [ "$cpuless_last" = 1 ] && cpu_nodes=$((nodes - 1))
 [ "$cpu_nodes" -ge 1 ] || die "--cpuless-last needs at least 2 nodes"
 [ "$cpus" -ge "$cpu_nodes" ] || die "--cpus $cpus is fewer than the $cpu_nodes nodes that need a CPU"
+if [ -n "$gdb" ]; then
+	is_uint "$gdb" && [ "$gdb" -ge 1 ] && [ "$gdb" -le 65535 ] ||
+		die "--gdb must be a TCP port 1..65535, got '$gdb'"
+	[ "$interactive" = 1 ] || [ "$timeout" = 0 ] || [ "$dry" = 1 ] ||
+		echo "run-vm: note: --timeout $timeout also runs while the guest waits for gdb" >&2
+fi
+if [ -n "$vfio" ]; then
+	# Domain optional, as lspci prints it: [DDDD:]BB:DD.F
+	echo "$vfio" | grep -Eqx '([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[01][0-9a-fA-F]\.[0-7]' ||
+		die "--vfio needs a PCI address such as 0000:6a:01.0, got '$vfio'"
+	case "$vfio" in ????:*) ;; *) vfio=0000:$vfio ;; esac
+	[ -z "$dsa" ] || die "--vfio and --dsa both add a DSA: choose one"
+	[ "$accel" = kvm ] || die "--vfio needs --accel kvm (a real device's portals take the host's MOVDIR64B)"
+	[ "$iommu" = 1 ] || die "--vfio needs --iommu (the guest's idxd maps DMA through the vIOMMU, as on the host)"
+	if [ "$dry" = 0 ]; then
+		[ -e "/sys/bus/pci/devices/$vfio" ] || die "--vfio $vfio: no such PCI device on this host"
+		drv=$(basename "$(readlink "/sys/bus/pci/devices/$vfio/driver" 2>/dev/null)" 2>/dev/null || true)
+		[ "$drv" = vfio-pci ] ||
+			die "--vfio $vfio is bound to '${drv:-no driver}', not vfio-pci (qemu/README.md, \"Real hardware\")"
+	fi
+fi
 command -v "$qemu" >/dev/null 2>&1 || die "QEMU binary '$qemu' not found (run 'make deps' or 'make qemu')"
 
 case "$accel" in
@@ -149,11 +180,23 @@ case "$mem" in
 esac
 
 dev_opts=""
+# The IOMMU must come before the devices it translates for.
+# caching-mode: QEMU's VT-d tells the guest to flush its IOTLB on every map
+# (not only unmap), which the VFIO path needs to shadow the guest's tables.
+if [ "$iommu" = 1 ]; then
+	if [ -n "$vfio" ]; then
+		dev_opts="-device intel-iommu,caching-mode=on"
+	else
+		dev_opts="-device intel-iommu"
+	fi
+fi
+# vfio-pci.disable_denylist=1 on the host: Linux's vfio-pci denies DSA.
+[ -z "$vfio" ] || dev_opts="$dev_opts -device vfio-pci,host=$vfio"
 if [ -n "$dsa" ]; then
 	if [ "$dsa" = on ]; then
-		dev_opts="-device intel-dsa"
+		dev_opts="$dev_opts -device intel-dsa"
 	else
-		dev_opts="-device intel-dsa,$dsa"
+		dev_opts="$dev_opts -device intel-dsa,$dsa"
 	fi
 fi
 
@@ -173,6 +216,7 @@ set -- "$qemu" -M "$machine" $accel_opt $cpu_opt -smp "$cpus,sockets=$cpus,cores
 	$serial_opts -d guest_errors -D "$rundir/guest-errors.log" \
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 [ "$interactive" = 1 ] && set -- "$@" -nographic
+[ -z "$gdb" ] || set -- "$@" -gdb "tcp:127.0.0.1:$gdb" -S
 
 quote() {
 	for a in "$@"; do

@@ -8,6 +8,9 @@
 # Environment: BUILD VERDICT BZIMAGE INITRD KCONFIG MANIFEST CPUS NODES MEM
 #              ACCEL DSA QEMU_BIN_FILE TIMEOUT V FLAVOUR (skips.txt conditions)
 #              BOOT_WATCHDOG (seconds, default 300) LAB_CMD (make run CMD=)
+#              IOMMU (0|1) GDB (0|1|port: the guest waits for gdb)
+#              KBUILD_DIR KSRC_DIR MOD_OUT (vmlinux, sources and modules for
+#              symbolizing splats)
 # Exit status: ktap-verdict's (0 pass, 1 fail, 2 timeout, 3 crash).
 set -eu
 
@@ -36,6 +39,27 @@ done
 [ -f "$BZIMAGE" ] || die "no kernel at $BZIMAGE (make kernel)"
 [ -f "$INITRD" ] || die "no initramfs at $INITRD (make rootfs)"
 
+# The machine's DSA and IOMMU: the launcher's options and the guest's
+# kernel arguments.
+dev_opts="" dev_kargs=""
+case "${DSA:-0}" in
+0) ;;
+1) dev_opts=--dsa ;;
+vfio:*) dev_opts="--vfio ${DSA#vfio:}" ;;
+*) die "DSA=$DSA is not 0, 1 or vfio:<PCI address>" ;;
+esac
+case "${IOMMU:-0}" in
+0) ;;
+1) dev_opts="$dev_opts --iommu" dev_kargs="intel_iommu=on" ;;
+*) die "IOMMU=$IOMMU is not 0 or 1" ;;
+esac
+case "${GDB:-0}" in
+0) ;;
+1) dev_opts="$dev_opts --gdb 1234" ;;
+*[!0-9]*) die "GDB=$GDB is not 0, 1 (port 1234) or a TCP port" ;;
+*) dev_opts="$dev_opts --gdb $GDB" ;;
+esac
+
 . "$here/select.sh"
 # `make run` runs the demo unless T= says otherwise.
 [ "$interactive" = 0 ] || [ -n "$tests" ] || tests=demo
@@ -56,9 +80,10 @@ if [ -s "${QEMU_BIN_FILE:-/nonexistent}" ] && [ -x "$(cat "$QEMU_BIN_FILE")" ]; 
 elif [ "${DSA:-0}" = 1 ]; then
 	die "DSA=1 needs our QEMU: run 'make qemu'"
 fi
-dsa_opt=""
-[ "${DSA:-0}" = 1 ] && dsa_opt=--dsa
-
+kargs="$dev_kargs${kargs:+ $kargs}"
+# skips.txt conditions: a passed-through DSA is a DSA too.
+dsa_when=1
+[ "${DSA:-0}" != 0 ] || dsa_when=0
 stamp=$(date +%Y%m%d-%H%M%S)
 rundir=$BUILD/runs/$stamp-$$
 mkdir -p "$rundir"
@@ -68,6 +93,8 @@ cp "$INITRD" "$rundir/initramfs.cpio.gz"
 [ -f "${KCONFIG:-}" ] && cp "$KCONFIG" "$rundir/config"
 # A boot whose /init has written nothing after this many seconds is killed.
 BOOT_WATCHDOG=${BOOT_WATCHDOG:-300}
+# A guest stopped for gdb says nothing for as long as the debugger wants.
+[ "${GDB:-0}" = 0 ] || BOOT_WATCHDOG=0
 case "$BOOT_WATCHDOG" in '' | *[!0-9]*) die "BOOT_WATCHDOG=$BOOT_WATCHDOG is not whole seconds" ;; esac
 # Keep the last 10 runs: each holds a kernel and an initramfs.
 ls -1d "$BUILD"/runs/2* 2>/dev/null | head -n -10 | xargs -r rm -rf
@@ -79,7 +106,7 @@ run_vm() {
 	"$top/qemu/run-vm.sh" --kernel "$rundir/bzImage" \
 		--initrd "${group_initrd:-$rundir/initramfs.cpio.gz}" --run-dir "$_dir" \
 		--qemu "$qemu" --cpus "${CPUS:-3}" --nodes "${NODES:-2}" \
-		--mem "${MEM:-1G}" --accel "${ACCEL:-tcg}" $dsa_opt "$@"
+		--mem "${MEM:-1G}" --accel "${ACCEL:-tcg}" $dev_opts "$@"
 }
 
 # The boot's initramfs: the base with OVERLAY appended (the kernel unpacks
@@ -170,6 +197,9 @@ if [ -z "${JOBS:-}" ]; then
 	[ "$JOBS" -ge 1 ] || JOBS=1
 fi
 case "$JOBS" in '' | *[!0-9]* | 0) die "JOBS=$JOBS is not a number of boots >= 1" ;; esac
+if [ "${GDB:-0}" != 0 ] && [ "$nr_groups" -gt 1 ]; then
+	die "GDB= debugs one boot, and T='$tests' needs $nr_groups: $(echo $groups)"
+fi
 parallel=0
 [ "$JOBS" -le 1 ] || [ "$nr_groups" -le 1 ] || parallel=1
 echo ">> guest: $(echo "$selection" | wc -l) test(s) in $nr_groups boot(s), $JOBS at a time, qemu $qemu, log $rundir" >&2
@@ -212,7 +242,11 @@ run_group() {	# run_group GROUP DIR
 		lab.machine=tiered)
 			# a third, CPU-less node that HMAT makes a slower memory tier
 			group_vm_args="--nodes 3 --cpuless-last --hmat" ;;
-		lab.machine=*) die "boot '$1': unknown $_a (known: lab.machine=tiered)" ;;
+		lab.machine=iommu)
+			# a VT-d IOMMU in front of the DSA, as IOMMU=1 gives every boot
+			group_vm_args="--iommu"
+			gkargs="$gkargs intel_iommu=on" ;;
+		lab.machine=*) die "boot '$1': unknown $_a (known: lab.machine=tiered, lab.machine=iommu)" ;;
 		esac
 	done
 	# Overall limit: boot allowance plus each of the group's test timeouts.
@@ -252,10 +286,17 @@ run_group() {	# run_group GROUP DIR
 	"$VERDICT" --ktap "$2/results.ktap" --log "$2/serial.log" \
 		--patterns "$here/host/splat-patterns.txt" --json "$2/results.json" \
 		--junit "$2/junit.xml" --qemu-rc "$rc" ${retried:+--retried "$retried"} \
-		--skips "$here/skips.txt" --when "${FLAVOUR:-default} dsa=${DSA:-0}" \
-		>"$2/verdict.txt" 2>&1 || true
+		--skips "$here/skips.txt" --when "${FLAVOUR:-default} dsa=$dsa_when" \
+		${decode:+--decode "$decode"} >"$2/verdict.txt" 2>&1 || true
 	grep -v -E '^[0-9]+ passed, [0-9]+ failed' "$2/verdict.txt" >&2 || true
 }
+
+# Splats symbolized (file:line) with the kernel's decode_stacktrace.sh, from
+# vmlinux and the unstripped modules on the host.
+decode=""
+if [ -f "${KSRC_DIR:-}/scripts/decode_stacktrace.sh" ] && [ -f "${KBUILD_DIR:-}/vmlinux" ]; then
+	decode="bash $KSRC_DIR/scripts/decode_stacktrace.sh $KBUILD_DIR/vmlinux $KSRC_DIR ${MOD_OUT:-$KBUILD_DIR}"
+fi
 
 group_dir() { if [ "$nr_groups" = 1 ]; then echo "$rundir"; else echo "$rundir/boot-$1"; fi; }
 untestable() {

@@ -11,9 +11,15 @@
  *   1 a test failed, no test was selected, or the kernel splatted
  *   2 the run hit its overall timeout (QEMU was killed)
  *   3 the guest died before finishing (panic, reboot, QEMU crash)
+ *
+ * A splat is reported with the kernel lines that follow it (its call trace,
+ * up to the end-of-report marker), symbolized by --decode CMD when given:
+ * CMD reads the report on stdin and writes it back with file:line
+ * (tests/run-guest.sh passes the kernel's scripts/decode_stacktrace.sh).
  */
 #include <errno.h>
 #include <regex.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +45,10 @@ struct run {
 	double running_timeout;
 	char **splats;
 	char **splat_test;	/* the test it was logged under, or NULL */
+	char **splat_report;	/* the lines after it, "" if none */
 	int nr_splats;
+	int open_report;	/* the splat collecting lines, or -1 */
+	int report_lines;
 	regex_t *patterns;
 	int nr_patterns;
 	regex_t timestamp;
@@ -124,6 +133,22 @@ static void load_patterns(struct run *run, const char *path)
  * A kernel message: "[   12.345678] text"; only these are checked.  TEST:
  * the test it was captured under ("# kmsg:" lines), NULL when unknown.
  */
+/* Lines of a report kept after its splat line: a call trace and then some. */
+#define REPORT_MAX_LINES 48
+
+/* One more line of the report being collected; end-of-report markers close it. */
+static void add_report_line(struct run *run, const char *msg)
+{
+	char **r = &run->splat_report[run->open_report];
+	size_t len = strlen(*r);
+
+	*r = xrealloc(*r, len + strlen(msg) + 2);
+	sprintf(*r + len, "%s\n", msg);
+	if (++run->report_lines >= REPORT_MAX_LINES || strstr(msg, "---[ end ") ||
+	    strstr(msg, "=================="))
+		run->open_report = -1;
+}
+
 static void check_kernel_line(struct run *run, const char *line, const char *test)
 {
 	regmatch_t m;
@@ -137,6 +162,7 @@ static void check_kernel_line(struct run *run, const char *line, const char *tes
 		if (regexec(&run->patterns[i], msg, 0, NULL, 0))
 			continue;
 		/* The end-of-run dmesg dump repeats console lines: keep one. */
+		run->open_report = -1;
 		for (int j = 0; j < run->nr_splats; j++)
 			if (!strcmp(run->splats[j], msg))
 				return;
@@ -144,9 +170,82 @@ static void check_kernel_line(struct run *run, const char *line, const char *tes
 				       (run->nr_splats + 1) * sizeof(char *));
 		run->splat_test = xrealloc(run->splat_test,
 					   (run->nr_splats + 1) * sizeof(char *));
+		run->splat_report = xrealloc(run->splat_report,
+					     (run->nr_splats + 1) * sizeof(char *));
 		run->splat_test[run->nr_splats] = test ? xstrdup(test) : NULL;
+		run->splat_report[run->nr_splats] = xstrdup("");
+		run->open_report = run->nr_splats;
+		run->report_lines = 0;
 		run->splats[run->nr_splats++] = xstrdup(msg);
 		return;
+	}
+	if (run->open_report >= 0)
+		add_report_line(run, msg);
+}
+
+static char *slurp(FILE *f)
+{
+	char buf[4096], *s = xstrdup("");
+	size_t len = 0, n;
+
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		s = xrealloc(s, len + n + 1);
+		memcpy(s + len, buf, n);
+		len += n;
+		s[len] = '\0';
+	}
+	return s;
+}
+
+/*
+ * Symbolize each splat's report with CMD (stdin: the splat line and its
+ * report; stdout: the same with file:line).  A report CMD cannot decode
+ * stays as it was, and the verdict says so on stderr.
+ */
+static void decode_reports(struct run *run, const char *cmd)
+{
+	char in[] = "/tmp/ktap-verdict-in.XXXXXX", out[] = "/tmp/ktap-verdict-out.XXXXXX";
+	int i, fin, fout;
+
+	for (i = 0; i < run->nr_splats; i++) {
+		char *shell, *decoded, *body;
+		FILE *f;
+
+		if (!run->splat_report[i][0])
+			continue;
+		strcpy(in, "/tmp/ktap-verdict-in.XXXXXX");
+		strcpy(out, "/tmp/ktap-verdict-out.XXXXXX");
+		fin = mkstemp(in);
+		fout = mkstemp(out);
+		if (fin < 0 || fout < 0)
+			die("cannot create temporary files: %s", strerror(errno));
+		f = fdopen(fin, "w");
+		fprintf(f, "%s\n%s", run->splats[i], run->splat_report[i]);
+		fclose(f);
+		close(fout);
+		shell = xrealloc(NULL, strlen(cmd) + strlen(in) + strlen(out) + 32);
+		sprintf(shell, "%s <%s >%s 2>/dev/null", cmd, in, out);
+		f = system(shell) == 0 ? fopen(out, "r") : NULL;
+		decoded = f ? slurp(f) : NULL;
+		if (f)
+			fclose(f);
+		/* The decoded report without its first line, the splat itself. */
+		body = decoded ? strchr(decoded, '\n') : NULL;
+		if (body && body[1]) {
+			size_t n = strlen(body + 1);
+
+			free(run->splat_report[i]);
+			run->splat_report[i] = xrealloc(NULL, n + 2);
+			sprintf(run->splat_report[i], "%s%s", body + 1,
+				body[n] == '\n' ? "" : "\n");
+		} else {
+			fprintf(stderr, "ktap-verdict: could not symbolize the report of: %s\n",
+				run->splats[i]);
+		}
+		free(decoded);
+		free(shell);
+		unlink(in);
+		unlink(out);
 	}
 }
 
@@ -161,6 +260,7 @@ static void scan_log(struct run *run, const char *path)
 			return;
 		die("cannot open log %s: %s", path, strerror(errno));
 	}
+	run->open_report = -1;
 	while (getline(&line, &cap, f) >= 0) {
 		chomp(line);
 		check_kernel_line(run, line, NULL);
@@ -462,6 +562,12 @@ static void write_json(struct run *run, const char *path, const char *status,
 		fprintf(f, "%s\n    ", i ? "," : "");
 		json_str(f, run->splats[i]);
 	}
+	/* Each splat's report (call trace), symbolized with --decode. */
+	fprintf(f, "\n  ],\n  \"splat_reports\": [");
+	for (i = 0; i < run->nr_splats; i++) {
+		fprintf(f, "%s\n    ", i ? "," : "");
+		json_str(f, run->splat_report[i]);
+	}
 	fprintf(f, "\n  ]\n}\n");
 	fclose(f);
 }
@@ -515,6 +621,7 @@ static void write_junit(struct run *run, const char *path, const char *status,
 		for (i = 0; i < run->nr_splats; i++) {
 			xml_str(f, run->splats[i]);
 			fputc('\n', f);
+			xml_str(f, run->splat_report[i]);
 		}
 		fprintf(f, "</failure>\n");
 	}
@@ -528,6 +635,7 @@ static void usage(void)
 		"usage: ktap-verdict --ktap FILE --log FILE --patterns FILE\n"
 		"                    [--json FILE] [--junit FILE] [--qemu-rc N]\n"
 		"                    [--retried FLAKE] [--skips FILE --when CONDITIONS]\n"
+		"                    [--decode CMD]\n"
 		"       ktap-verdict --boot-flake FLAKES --log FILE --patterns FILE\n");
 	exit(1);
 }
@@ -561,9 +669,9 @@ int main(int argc, char **argv)
 {
 	const char *ktap = NULL, *log = NULL, *patterns = NULL;
 	const char *json = NULL, *junit = NULL, *retried = NULL, *status;
-	const char *skips = NULL, *when = "", *flakes = NULL;
+	const char *skips = NULL, *when = "", *flakes = NULL, *decode = NULL;
 	int qemu_rc = 0, passed = 0, failed = 0, skipped = 0, code, i;
-	struct run run = { .plan = -1 };
+	struct run run = { .plan = -1, .open_report = -1 };
 
 	for (i = 1; i < argc; i++) {
 		const char *opt = argv[i];
@@ -590,6 +698,8 @@ int main(int argc, char **argv)
 			when = val;
 		else if (!strcmp(opt, "--boot-flake"))
 			flakes = val;
+		else if (!strcmp(opt, "--decode"))
+			decode = val;
 		else if (!strcmp(opt, "--qemu-rc")) {
 			qemu_rc = strtol(val, &end, 10);
 			if (*end || !*val)
@@ -620,6 +730,8 @@ int main(int argc, char **argv)
 	if (skips)
 		check_skips(&run, skips, when);
 	blame_splats(&run);
+	if (decode)
+		decode_reports(&run, decode);
 	for (i = 0; i < run.nr_tests; i++) {
 		struct test *t = &run.tests[i];
 
@@ -645,10 +757,15 @@ int main(int argc, char **argv)
 		printf("FAIL: plan said %d tests, %d reported\n", run.plan, run.nr_tests);
 		failed += run.plan - run.nr_tests;
 	}
-	for (i = 0; i < run.nr_splats; i++)
+	for (i = 0; i < run.nr_splats; i++) {
+		const char *p;
+
 		printf("SPLAT %s%s%s%s\n", run.splat_test[i] ? "(during " : "",
 		       run.splat_test[i] ? run.splat_test[i] : "",
 		       run.splat_test[i] ? ") " : "", run.splats[i]);
+		for (p = run.splat_report[i]; *p; p = strchr(p, '\n') + 1)
+			printf("    %.*s\n", (int)(strchr(p, '\n') - p), p);
+	}
 	if (retried)
 		printf("RETRIED the first boot died of a known flake: %s\n", retried);
 

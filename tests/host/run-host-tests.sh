@@ -47,6 +47,42 @@ $(cat "$tmp/out")"
 	fi
 done
 
+# 1c. A splat comes with its report (the call trace up to the end marker,
+# nothing after it), passed through --decode CMD in the verdict, the JSON
+# and the JUnit; with DWARF in vmlinux, the kernel's decode_stacktrace.sh
+# turns a frame into file:line.
+d=$here/fixtures/splat-report
+code=0
+"$VERDICT" --ktap "$d/results.ktap" --log "$d/serial.log" \
+	--patterns "$here/splat-patterns.txt" --json "$tmp/r.json" --junit "$tmp/r.xml" \
+	--decode "sed s/+0x/@decoded+0x/" >"$tmp/out" 2>&1 || code=$?
+if [ "$code" = 1 ] && grep -q '^    .* dsam_copy_batch@decoded+0x1f/0x80 \[dsa_migrate\]$' "$tmp/out" &&
+	grep -q 'end trace' "$tmp/out" && ! grep -q 'not part of the report' "$tmp/out" &&
+	grep -q '"splat_reports".*' "$tmp/r.json" && grep -q 'migrate_pages@decoded' "$tmp/r.json" &&
+	grep -q 'migrate_pages@decoded' "$tmp/r.xml"; then
+	result OK "verdict-splat-report-decoded"
+else
+	result FAIL "verdict-splat-report-decoded" "exit $code: $(cat "$tmp/out")"
+fi
+vmlinux=${KBUILD_DIR:-/nonexistent}/vmlinux
+if [ -f "$vmlinux" ] && readelf -WS "$vmlinux" | grep -qwF .debug_line; then
+	size=$(nm -S "$vmlinux" | awk '$4 == "start_kernel" { print $2; exit }' | sed 's/^0*//')
+	printf '%s\n' '1..1' 'ok 1 a' '# lab: done' >"$tmp/sym.ktap"
+	printf '%s\n' "[    1.0] WARNING: CPU: 0 PID: 0 at init/main.c:1 start_kernel+0x10/0x$size" \
+		"[    1.1]  start_kernel+0x10/0x$size" "[    1.2] ---[ end trace 0 ]---" >"$tmp/sym.log"
+	code=0
+	"$VERDICT" --ktap "$tmp/sym.ktap" --log "$tmp/sym.log" --patterns "$here/splat-patterns.txt" \
+		--decode "bash ${KSRC_DIR:-}/scripts/decode_stacktrace.sh $vmlinux ${KSRC_DIR:-}" \
+		>"$tmp/out" 2>&1 || code=$?
+	if [ "$code" = 1 ] && grep -q 'start_kernel (init/main\.c:[0-9]*)' "$tmp/out"; then
+		result OK "verdict-splat-symbolized-with-vmlinux"
+	else
+		result FAIL "verdict-splat-symbolized-with-vmlinux" "exit $code: $(cat "$tmp/out")"
+	fi
+else
+	result FAIL "verdict-splat-symbolized-with-vmlinux" "no vmlinux with DWARF at $vmlinux"
+fi
+
 # 1b. The skip allow-list: a skip (of a test, or of a test's own subtest)
 # passes only when tests/skips.txt lists it for one of the run's conditions.
 skip_case() {	# skip_case NAME WHEN WANT_CODE KTAP-LINES...
@@ -77,7 +113,8 @@ skip_case skips-condition-dsa0 "default dsa=0" 0 \
 # 2. Launcher input checks: every bad flag is refused, naming the flag.
 : >"$tmp/k"
 for bad in "--cpus 0" "--cpus x" "--nodes 9" "--mem lots" "--accel fast" \
-	"--timeout 1.5" "--bogus"; do
+	"--timeout 1.5" "--bogus" "--gdb 0" "--gdb 70000" "--vfio 6a:1.0" \
+	"--vfio 6a:01.0" "--vfio 6a:01.0 --accel kvm" "--vfio 6a:01.0 --accel kvm --iommu --dsa"; do
 	code=0
 	# shellcheck disable=SC2086
 	"$top/qemu/run-vm.sh" --kernel "$tmp/k" --initrd "$tmp/k" \
@@ -101,6 +138,36 @@ if [ "$code" = 0 ] && grep -q "'q35,hmat=on'" "$tmp/out" &&
 	result OK "launcher-tiered-machine"
 else
 	result FAIL "launcher-tiered-machine" "exit $code: $(cat "$tmp/out")"
+fi
+
+# 2e. IOMMU, VFIO and gdb command lines: the IOMMU before the device it
+# translates for (with caching-mode for a passed-through one, whose
+# mappings QEMU must shadow), the gdbstub on loopback with the guest stopped.
+launcher_case() {	# launcher_case NAME 'FLAGS' 'QUOTED ARGS IN ORDER'...
+	_name=$1 _flags=$2
+	shift 2
+	code=0
+	# shellcheck disable=SC2086
+	"$top/qemu/run-vm.sh" --kernel "$tmp/k" --initrd "$tmp/k" --run-dir "$tmp/vm" \
+		--dry-run $_flags >"$tmp/out" 2>&1 || code=$?
+	_want=$(printf '%s.*' "$@")
+	if [ "$code" = 0 ] && grep -q -- "$_want" "$tmp/out"; then
+		result OK "$_name"
+	else
+		result FAIL "$_name" "exit $code, want '$_want' in: $(cat "$tmp/out")"
+	fi
+}
+launcher_case launcher-iommu-before-dsa "--iommu --dsa" "'-device' 'intel-iommu'" "'-device' 'intel-dsa'"
+launcher_case launcher-vfio-passthrough "--vfio 6a:01.0 --accel kvm --iommu" \
+	"'-accel' 'kvm'" "'-device' 'intel-iommu,caching-mode=on'" "'-device' 'vfio-pci,host=0000:6a:01.0'"
+launcher_case launcher-gdb-waits "--gdb 4321" "'-gdb' 'tcp:127.0.0.1:4321' '-S'"
+code=0
+DSA=bogus BUILD=$tmp/bad BZIMAGE=$tmp/k INITRD=$tmp/k MANIFEST=$tmp/fake-manifest VERDICT=true \
+	"$top/tests/run-guest.sh" >"$tmp/out" 2>&1 || code=$?
+if [ "$code" != 0 ] && grep -q "DSA=bogus is not 0, 1 or vfio:" "$tmp/out"; then
+	result OK "run-guest-rejects-bad-DSA"
+else
+	result FAIL "run-guest-rejects-bad-DSA" "exit $code: $(cat "$tmp/out")"
 fi
 
 # 2b. tests/make-test.sh: when make fails before the test recipe (a broken
@@ -177,6 +244,43 @@ if [ -f "${BZIMAGE:-}" ] && [ -f "${INITRD:-}" ]; then
 		result FAIL "run-cmd-output-and-exit-status" "exit $code, want 7:
 $(tail -n 20 "$tmp/out")"
 	fi
+fi
+
+# 3d. make gdb: a guest started with --gdb waits at reset for gdb, which
+# attaches with vmlinux and the kernel's gdb scripts, runs the guest to
+# start_kernel, and reads a kernel variable through the gdbstub (the plain
+# symbol and the lx-version command both print the banner).
+if [ -f "${BZIMAGE:-}" ] && [ -f "${INITRD:-}" ] && [ -f "${KBUILD_DIR:-}/vmlinux" ]; then
+	qemu=qemu-system-x86_64
+	[ ! -s "${QEMU_BIN_FILE:-/nonexistent}" ] || qemu=$(cat "$QEMU_BIN_FILE")
+	port=$((20000 + $$ % 20000))
+	"$top/qemu/run-vm.sh" --kernel "$BZIMAGE" --initrd "$INITRD" \
+		--run-dir "$tmp/gdb" --qemu "$qemu" --gdb "$port" --timeout 120 \
+		--append lab.tests=lab-none >"$tmp/gdb.vm" 2>&1 &
+	vmpid=$!
+	# Listening (state 0A) on the port, as /proc/net/tcp spells it.
+	hex=$(printf ':%04X 00000000:0000 0A' "$port")
+	w=0
+	while [ "$w" -lt 100 ] && ! grep -q "$hex" /proc/net/tcp; do
+		sleep 0.1
+		w=$((w + 1))
+	done
+	code=0
+	timeout 90 "$top/qemu/gdb.sh" --kbuild "$KBUILD_DIR" --port "$port" -- \
+		-batch -ex 'print linux_banner' -ex lx-version -ex kill \
+		</dev/null >"$tmp/out" 2>&1 || code=$?
+	kill "$vmpid" 2>/dev/null || true
+	wait "$vmpid" 2>/dev/null || true
+	if [ "$code" = 0 ] && grep -q '^\$1 = "Linux version 6\.12' "$tmp/out" &&
+		grep -q '^Linux version 6\.12' "$tmp/out" &&
+		grep -q 'start_kernel' "$tmp/out"; then
+		result OK "gdb-attaches-and-reads-kernel-symbols"
+	else
+		result FAIL "gdb-attaches-and-reads-kernel-symbols" "exit $code:
+$(tail -n 20 "$tmp/out")"
+	fi
+else
+	result FAIL "gdb-attaches-and-reads-kernel-symbols" "no kernel/initramfs/vmlinux built"
 fi
 
 # 3c. Boot handling, with fake-qemu.sh playing the boots: a known boot flake
