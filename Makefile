@@ -25,9 +25,17 @@ BOOT_WATCHDOG ?= 300
 JOBS      ?=
 V         ?= 0
 SOAK_PAGES ?= 1000000
+SHARD     ?=
+DIRS      ?=
 
 override BUILD := $(abspath $(BUILD))
 override CACHE := $(abspath $(CACHE))
+# A bad SHARD is refused before anything is built (tests/shard.sh says why).
+ifneq ($(SHARD),)
+ifneq ($(shell $(TOP)/tests/shard.sh check '$(SHARD)' && echo ok),ok)
+$(error SHARD='$(SHARD)' is not i/N)
+endif
+endif
 export CACHE FLAVOUR KSRC
 
 # Out-of-tree modules: each directory with a Kbuild file is built against the
@@ -56,9 +64,10 @@ GUEST_CFLAGS   := -static -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror \
 GUEST_LDLIBS   := -lnuma -lpthread -lm
 
 VERDICT := $(HOST_OUT)/ktap-verdict
+MERGE_SHARDS := $(HOST_OUT)/merge-shards
 
 .PHONY: help deps kernel module rootfs qemu run test test-host test-guest test-debug test-suites build-all \
-        check-patches print-kbuild print-ksrc clean distclean guest-bins
+        check-patches print-kbuild print-ksrc clean distclean guest-bins merge-shards
 
 help:
 	@echo "dsa-migrate-devenv: page-migration copy offload to an emulated DSA, tested in QEMU"
@@ -95,6 +104,8 @@ help:
 	@echo "  soak           DSA=1 guest run of soak: move_pages, compaction and DAMON migrate at once"
 	@echo "                 through the offload, with DSA faults and stalls, until SOAK_PAGES pages"
 	@echo "                 went by DMA (at most 20 min), every byte checked"
+	@echo "  merge-shards   DIRS='run dirs of SHARD=1/N..N/N': one results.json, junit.xml,"
+	@echo "                 summary.txt in $(BUILD)/merged/, the worst shard's code in build/exit-code"
 	@echo "  clean          remove $(BUILD)"
 	@echo "  distclean      also remove the cache $(CACHE)"
 	@echo
@@ -118,6 +129,9 @@ help:
 	@echo "                 seconds: a crash verdict, not the whole time limit"
 	@echo "  V=$(V)   1: stream the whole serial console"
 	@echo "  SOAK_PAGES=$(SOAK_PAGES)   pages 'make soak' offloads (lab.soak_pages=)"
+	@echo "  SHARD=$(SHARD)   i/N: run only shard i of N of the selection's boot groups (a CI matrix;"
+	@echo "                 the same split on every machine), merge them with make merge-shards"
+	@echo "  DIRS=$(DIRS)   make merge-shards: the shards' run directories"
 
 deps:
 	@$(TOP)/ci/deps.sh
@@ -217,7 +231,7 @@ qemu: deps
 	@mv $(QEMU_BIN_FILE).tmp $(QEMU_BIN_FILE)
 
 # --- host tools and tests ---
-$(VERDICT): tests/host/ktap-verdict.c
+$(VERDICT) $(MERGE_SHARDS): $(HOST_OUT)/%: tests/host/%.c
 	@mkdir -p $(@D)
 	@gcc -O2 -Wall -Wextra -Werror -o $@ $<
 
@@ -225,7 +239,7 @@ RUN_ENV = BUILD=$(BUILD) VERDICT=$(VERDICT) BZIMAGE=$(BZIMAGE) INITRD=$(INITRD) 
 	KCONFIG=$(KBUILD_DIR)/.config MANIFEST=$(GUEST_OUT)/manifest OVERLAY_DIR=$(BUILD) \
 	CPUS=$(CPUS) NODES=$(NODES) MEM=$(MEM) ACCEL=$(ACCEL) DSA=$(DSA) \
 	QEMU_BIN_FILE=$(QEMU_BIN_FILE) TIMEOUT=$(TIMEOUT) BOOT_WATCHDOG=$(BOOT_WATCHDOG) V=$(V) \
-	FLAVOUR=$(FLAVOUR) JOBS=$(JOBS)
+	FLAVOUR=$(FLAVOUR) JOBS=$(JOBS) SHARD=$(SHARD)
 
 # Everything the guest needs; any failure here means "untestable" (125).
 build-all:
@@ -233,8 +247,8 @@ build-all:
 	@$(MAKE) kernel rootfs $(VERDICT) $(if $(filter 1,$(DSA)),qemu) || \
 		{ echo "build failed: exit 125 (untestable)" >&2; exit 125; }
 
-test-host: $(VERDICT)
-	@$(RUN_ENV) tests/host/run-host-tests.sh
+test-host: $(VERDICT) $(MERGE_SHARDS)
+	@MERGE_SHARDS=$(MERGE_SHARDS) $(RUN_ENV) tests/host/run-host-tests.sh
 
 # make exits 2 whenever a recipe fails, so the verdict's own code (0 pass,
 # 1 fail, 2 timeout, 3 crash, 125 untestable) is also written to
@@ -271,6 +285,17 @@ test-debug:
 # "suites" initramfs overlay; CI runs it after 'make test'.
 test-suites:
 	@$(MAKE) test HOST_TESTS=0 T='suite-*'
+
+# The shards of one run (SHARD=1/N .. N/N, each run directory copied from
+# its machine) as one: results.json, junit.xml and summary.txt in
+# $(BUILD)/merged/, the worst shard's code in $(EXIT_CODE).
+merge-shards: $(MERGE_SHARDS)
+	@[ -n "$(strip $(DIRS))" ] || { echo "make merge-shards: DIRS= names no shard run directory" >&2; exit 2; }
+	@mkdir -p $(BUILD)/merged; rm -f $(EXIT_CODE); code=0; \
+	$(MERGE_SHARDS) --json $(BUILD)/merged/results.json --junit $(BUILD)/merged/junit.xml \
+		$(DIRS) >$(BUILD)/merged/merge.txt || code=$$?; \
+	cat $(BUILD)/merged/merge.txt; tail -n 1 $(BUILD)/merged/merge.txt >$(BUILD)/merged/summary.txt; \
+	echo $$code > $(EXIT_CODE); exit $$code
 
 # make run CMD='...': the command instead of the demo and the shell; make
 # exits 2 when it fails, its own exit status goes to $(EXIT_CODE)

@@ -9,7 +9,9 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-: "${VERDICT:?run through make}" "${BUILD:?run through make}"
+: "${VERDICT:?run through make}" "${BUILD:?run through make}" "${MERGE_SHARDS:?run through make}"
+# The run's own SHARD (make test SHARD=i/N) is not the one these tests ask for.
+unset SHARD
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -231,6 +233,92 @@ else
 	result FAIL "boots-run-jobs-at-a-time" "exit $code, most at once $(cat "$tmp/plan.most" 2>/dev/null), want 2:
 $(tail -n 12 "$tmp/out")"
 fi
+# SHARD=i/N: shards 1/2 and 2/2 run disjoint boot groups that cover all
+# three; a shard with no group (3 groups, 4/4) passes; merge-shards puts
+# 1/2 and 2/2 back together with the worst code (a test of group b fails).
+printf '%s\n' "fake 10 default main" "fake2 10 default main" "b-fail 20 default b" \
+	"c 30 default c" >"$tmp/fake-manifest"
+shard_boots() {	# the boot groups a shard's results.json holds
+	sed -n 's/^[, ]*"\([a-z0-9-]*\)": {$/\1/p' "$tmp/fake/runs/latest/results.json" | sort | paste -sd' ' -
+}
+JOBS=1 SHARD=1/2 fake_run "pass pass pass" --tests '*'
+s1_code=$code s1_boots=$(shard_boots) s1_dir=$(readlink -f "$tmp/fake/runs/latest")
+JOBS=1 SHARD=2/2 fake_run "pass pass pass" --tests '*'
+s2_code=$code s2_boots=$(shard_boots) s2_dir=$(readlink -f "$tmp/fake/runs/latest")
+all=$(printf '%s\n' $s1_boots $s2_boots | sort | paste -sd' ' -)
+# both shards ran something, nothing twice, and only b's shard failed
+if [ "$all" = "b c main" ] && [ -n "$s1_boots" ] && [ -n "$s2_boots" ] &&
+	{ [ "$s1_code $s2_code" = "1 0" ] && echo " $s1_boots " | grep -q ' b ' ||
+		[ "$s1_code $s2_code" = "0 1" ] && echo " $s2_boots " | grep -q ' b '; }; then
+	result OK "shards-1-of-2-and-2-of-2-run-each-group-once"
+else
+	result FAIL "shards-1-of-2-and-2-of-2-run-each-group-once" "1/2 ran '$s1_boots' (exit $s1_code), 2/2 ran '$s2_boots' (exit $s2_code); want b, c, main once, b failing"
+fi
+code=0
+"$MERGE_SHARDS" --json "$tmp/merged.json" --junit "$tmp/merged.xml" "$s2_dir" "$s1_dir" \
+	>"$tmp/out" 2>&1 || code=$?
+if [ "$code" = 1 ] && [ "$(tail -n 1 "$tmp/out")" = "3 passed, 1 failed" ] &&
+	[ "$(grep -c '<testsuite name="boot-' "$tmp/merged.xml")" = 3 ] &&
+	grep -q '"name": "b-fail", "result": "fail"' "$tmp/merged.json"; then
+	result OK "shards-of-a-fake-run-merge"
+else
+	result FAIL "shards-of-a-fake-run-merge" "exit $code: $(cat "$tmp/out")"
+fi
+JOBS=1 SHARD=4/4 fake_run "pass" --tests '*'
+if [ "$code" = 0 ] && [ ! -s "$tmp/plan.played" ] && grep -q 'shard 4/4 has no boot group' "$tmp/out" &&
+	grep -q '"shard": "4/4"' "$tmp/fake/runs/latest/results.json"; then
+	result OK "shard-without-a-group-passes"
+else
+	result FAIL "shard-without-a-group-passes" "exit $code, boots played: $(cat "$tmp/plan.played" 2>/dev/null):
+$(tail -n 5 "$tmp/out")"
+fi
+for bad in 0/2 3/2 x 1/0 1/2/3 1/; do
+	SHARD=$bad fake_run "pass" --tests '*'
+	if [ "$code" = 2 ] && grep -q "^SHARD=$bad: .*want i/N" "$tmp/out" && [ ! -s "$tmp/plan.played" ]; then
+		result OK "shard-rejects '$bad'"
+	else
+		result FAIL "shard-rejects '$bad'" "exit $code, want 2: $(tail -n 3 "$tmp/out")"
+	fi
+done
+code=0
+make -s -C "$top" help SHARD=0/2 >"$tmp/out" 2>&1 || code=$?
+if [ "$code" != 0 ] && grep -q "SHARD='0/2' is not i/N" "$tmp/out"; then
+	result OK "make-rejects-bad-shard-before-building"
+else
+	result FAIL "make-rejects-bad-shard-before-building" "exit $code: $(cat "$tmp/out")"
+fi
+
+# merge-shards on recorded shards (shard-fixtures/: the fake run's three
+# groups as SHARD=1/3..3/3, some with another exit code or another place):
+# the worst code wins; a shard given twice, missing, or of another N is
+# refused (125: no verdict).
+merge_case() {	# merge_case NAME WANT_CODE WANT_LAST_LINE DIR...
+	_name=$1 _want=$2 _line=$3
+	shift 3
+	code=0
+	(cd "$here/shard-fixtures" && "$MERGE_SHARDS" --json "$tmp/m.json" --junit "$tmp/m.xml" "$@") \
+		>"$tmp/out" 2>&1 || code=$?
+	if [ "$code" = "$_want" ] && [ "$(tail -n 1 "$tmp/out")" = "$_line" ]; then
+		result OK "$_name"
+	else
+		result FAIL "$_name" "exit $code (want $_want), last line want '$_line':
+$(cat "$tmp/out")"
+	fi
+}
+merge_case merge-three-shards 1 "3 passed, 1 failed" 3-of-3 1-of-3 2-of-3
+grep -q '"shards": 3' "$tmp/m.json" && [ "$(grep -c '<testsuite name="boot-' "$tmp/m.xml")" = 3 ] ||
+	result FAIL "merge-three-shards-files" "merged JSON/JUnit lack a shard: $(cat "$tmp/m.json")"
+merge_case merge-worst-code-wins-timeout 2 "3 passed, 1 failed" 1-of-3 2-of-3-timeout 3-of-3
+merge_case merge-worst-code-wins-untestable 125 "2 passed, 1 failed" \
+	1-of-3-untestable 2-of-3-timeout 3-of-3-crash
+merge_case merge-refuses-a-shard-twice 125 \
+	"merge-shards: error: 1-of-3 and 1-of-3-again are both shard 1/3" 1-of-3 1-of-3-again 3-of-3
+merge_case merge-refuses-a-missing-shard 125 \
+	"merge-shards: error: shard(s) 2/3 missing: give the run directories of all 3 shards" 1-of-3 3-of-3
+merge_case merge-refuses-shards-of-different-n 125 \
+	"merge-shards: error: 1-of-3 is shard 1/3, 2-of-4 shard 2/4: shards of different N" \
+	1-of-3 2-of-4 3-of-3
+
 echo "fake 10 default main" >"$tmp/fake-manifest"
 code=0
 BUILD=$tmp/nomatch "$top/tests/run-guest.sh" --tests no-such-test >"$tmp/out" 2>&1 || code=$?
