@@ -12,6 +12,7 @@ BUILD     ?= $(TOP)/build
 CACHE     ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/dsa-migrate-devenv
 FLAVOUR   ?= default
 KSRC      ?=
+KCONFIG   ?=
 T         ?=
 CMD       ?=
 KARGS     ?=
@@ -36,14 +37,21 @@ ifneq ($(shell $(TOP)/tests/shard.sh check '$(SHARD)' && echo ok),ok)
 $(error SHARD='$(SHARD)' is not i/N)
 endif
 endif
-export CACHE FLAVOUR KSRC
+# KCONFIG: a user config fragment; build-kernel.sh merges and verifies it.
+ifneq ($(KCONFIG),)
+override KCONFIG := $(abspath $(KCONFIG))
+ifneq ($(shell [ -f '$(KCONFIG)' ] && [ -r '$(KCONFIG)' ] && echo ok),ok)
+$(error KCONFIG=$(KCONFIG): no such readable file (a kernel config fragment: CONFIG_FOO=y lines))
+endif
+endif
+export CACHE FLAVOUR KSRC KCONFIG
 
 # Out-of-tree modules: each directory with a Kbuild file is built against the
 # guest kernel and installed into the initramfs.
 OOT_MODULES := module tests/test-provider
 
 KBUILD_SH  := $(TOP)/kernel-patches/build-kernel.sh
-KBUILD_ENV := CACHE=$(CACHE) FLAVOUR=$(FLAVOUR) KSRC=$(KSRC)
+KBUILD_ENV := CACHE=$(CACHE) FLAVOUR=$(FLAVOUR) KSRC=$(KSRC) KCONFIG=$(KCONFIG)
 KBUILD_DIR := $(shell $(KBUILD_ENV) $(KBUILD_SH) print-kbuild 2>/dev/null)
 KSRC_DIR   := $(shell $(KBUILD_ENV) $(KBUILD_SH) print-ksrc 2>/dev/null)
 BZIMAGE    := $(KBUILD_DIR)/arch/x86/boot/bzImage
@@ -114,6 +122,8 @@ help:
 	@echo "  CACHE=$(CACHE)   kernel/QEMU sources and builds, keyed by input hashes"
 	@echo "  FLAVOUR=$(FLAVOUR)   kernel flavour: default | debug (KASAN, lockdep, kmemleak, page_owner)"
 	@echo "  KSRC=$(KSRC)   external kernel tree to build instead (no series applied; for git bisect)"
+	@echo "  KCONFIG=$(KCONFIG)   your config fragment, merged after ours and verified like them (a"
+	@echo "                 requested symbol olddefconfig drops fails the build); its own object tree"
 	@echo "  T=$(T)   guest tests to run: comma-separated globs (empty: the default set)"
 	@echo "  KARGS=$(KARGS)   extra kernel command-line arguments"
 	@echo "  CMD='...'   make run: boot, run this shell command in the guest, print its output;"
@@ -236,7 +246,7 @@ $(VERDICT) $(MERGE_SHARDS): $(HOST_OUT)/%: tests/host/%.c
 	@gcc -O2 -Wall -Wextra -Werror -o $@ $<
 
 RUN_ENV = BUILD=$(BUILD) VERDICT=$(VERDICT) BZIMAGE=$(BZIMAGE) INITRD=$(INITRD) \
-	KCONFIG=$(KBUILD_DIR)/.config MANIFEST=$(GUEST_OUT)/manifest OVERLAY_DIR=$(BUILD) \
+	KERNEL_CONFIG=$(KBUILD_DIR)/.config MANIFEST=$(GUEST_OUT)/manifest OVERLAY_DIR=$(BUILD) \
 	CPUS=$(CPUS) NODES=$(NODES) MEM=$(MEM) ACCEL=$(ACCEL) DSA=$(DSA) \
 	QEMU_BIN_FILE=$(QEMU_BIN_FILE) TIMEOUT=$(TIMEOUT) BOOT_WATCHDOG=$(BOOT_WATCHDOG) V=$(V) \
 	FLAVOUR=$(FLAVOUR) JOBS=$(JOBS) SHARD=$(SHARD)
@@ -248,7 +258,7 @@ build-all:
 		{ echo "build failed: exit 125 (untestable)" >&2; exit 125; }
 
 test-host: $(VERDICT) $(MERGE_SHARDS)
-	@MERGE_SHARDS=$(MERGE_SHARDS) $(RUN_ENV) tests/host/run-host-tests.sh
+	@MERGE_SHARDS=$(MERGE_SHARDS) KSRC_DIR=$(KSRC_DIR) $(RUN_ENV) tests/host/run-host-tests.sh
 
 # make exits 2 whenever a recipe fails, so the verdict's own code (0 pass,
 # 1 fail, 2 timeout, 3 crash, 125 untestable) is also written to

@@ -5,7 +5,7 @@
 # environment below.
 #
 # Usage: tests/run-guest.sh [--tests GLOBS] [--kargs ARGS] [--interactive]
-# Environment: BUILD VERDICT BZIMAGE INITRD KCONFIG MANIFEST CPUS NODES MEM
+# Environment: BUILD VERDICT BZIMAGE INITRD KERNEL_CONFIG MANIFEST CPUS NODES MEM
 #              ACCEL DSA QEMU_BIN_FILE TIMEOUT V FLAVOUR (skips.txt conditions)
 #              BOOT_WATCHDOG (seconds, default 300) LAB_CMD (make run CMD=)
 #              SHARD (i/N: only shard i of the boot groups, tests/shard.sh)
@@ -76,7 +76,7 @@ mkdir -p "$rundir"
 ln -sfn "$rundir" "$BUILD/runs/latest"
 cp "$BZIMAGE" "$rundir/bzImage"
 cp "$INITRD" "$rundir/initramfs.cpio.gz"
-[ -f "${KCONFIG:-}" ] && cp "$KCONFIG" "$rundir/config"
+[ -f "${KERNEL_CONFIG:-}" ] && cp "$KERNEL_CONFIG" "$rundir/config"
 # A boot whose /init has written nothing after this many seconds is killed.
 BOOT_WATCHDOG=${BOOT_WATCHDOG:-300}
 case "$BOOT_WATCHDOG" in '' | *[!0-9]*) die "BOOT_WATCHDOG=$BOOT_WATCHDOG is not whole seconds" ;; esac

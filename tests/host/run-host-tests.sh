@@ -10,8 +10,9 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 : "${VERDICT:?run through make}" "${BUILD:?run through make}" "${MERGE_SHARDS:?run through make}"
-# The run's own SHARD (make test SHARD=i/N) is not the one these tests ask for.
-unset SHARD
+# The run's own SHARD and KCONFIG (make test SHARD=i/N KCONFIG=...) are not
+# the ones these tests ask for.
+unset SHARD KCONFIG
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -29,6 +30,32 @@ result() {	# result OK|FAIL name [diagnostic]
 }
 
 echo "KTAP version 1"
+
+# 0. KCONFIG=fragment, configured in the background (tinyconfig and
+# olddefconfig take a while) against the kernel source tree, in a scratch
+# cache: a requested symbol that cannot survive (one that does not exist)
+# fails at the check, before anything is compiled; then the same fragment
+# path with symbols that can (one of them overriding ours) configures.
+# Collected in section 3d.
+kc_configure() {	# kc_configure FRAGMENT-CONTENT: build-kernel.sh configure
+	printf '%s\n' "$1" >"$tmp/kc/user.config"
+	CACHE=$tmp/kc/cache KSRC=$KSRC_DIR KCONFIG=$tmp/kc/user.config FLAVOUR=default JOBS=1 \
+		nice "$top/kernel-patches/build-kernel.sh" configure
+}
+mkdir -p "$tmp/kc"
+if [ -f "${KSRC_DIR:-}/Makefile" ]; then
+	(
+		code=0
+		kc_configure "CONFIG_MAGIC_SYSRQ=y
+CONFIG_LAB_DOES_NOT_EXIST=y" >"$tmp/kc/lost.out" 2>&1 || code=$?
+		echo "$code" >"$tmp/kc/lost.code"
+		code=0
+		kc_configure "CONFIG_MAGIC_SYSRQ=y
+# CONFIG_PRINTK_TIME is not set" >"$tmp/kc/good.out" 2>&1 || code=$?
+		echo "$code" >"$tmp/kc/good.code"
+	) &
+	kc_pid=$!
+fi
 
 # 1. Verdict on recorded runs: expect = "<qemu rc> <exit code> <closing line>".
 for d in "$here"/fixtures/*/; do
@@ -192,7 +219,7 @@ fake_run() {	# fake_run PLAN [run-guest args]: run-guest on fake-qemu; sets code
 	rm -f "$tmp/plan.played" "$tmp/plan.most" "$tmp/plan.running"
 	code=0
 	FAKE_QEMU_PLAN=$tmp/plan QEMU_BIN_FILE=$tmp/fake-qemu-path DSA=0 \
-		BZIMAGE=$tmp/k INITRD=$tmp/k MANIFEST=$tmp/fake-manifest KCONFIG= \
+		BZIMAGE=$tmp/k INITRD=$tmp/k MANIFEST=$tmp/fake-manifest KERNEL_CONFIG= \
 		BOOT_WATCHDOG=3 TIMEOUT=60 BUILD=$tmp/fake \
 		"$top/tests/run-guest.sh" "$@" >"$tmp/out" 2>&1 || code=$?
 }
@@ -326,6 +353,61 @@ if [ "$code" = 125 ]; then
 	result OK "selection-matching-nothing-is-untestable"
 else
 	result FAIL "selection-matching-nothing-is-untestable" "exit $code, want 125"
+fi
+
+# 3d. KCONFIG: a missing fragment or a line merge_config.sh would ignore is
+# refused; the default object tree keeps its key (a new key rebuilds every
+# developer's kernel from scratch) and a fragment gets its own; then the
+# background configure runs of section 0.
+code=0
+KCONFIG=$tmp/kc/none "$top/kernel-patches/build-kernel.sh" print-kbuild >"$tmp/out" 2>&1 || code=$?
+mcode=0
+make -s -C "$top" help KCONFIG="$tmp/kc/none" >>"$tmp/out" 2>&1 || mcode=$?
+if [ "$code" = 1 ] && [ "$mcode" != 0 ] &&
+	[ "$(grep -c "KCONFIG=$tmp/kc/none: no such readable file" "$tmp/out")" = 2 ]; then
+	result OK "kconfig-missing-file-refused"
+else
+	result FAIL "kconfig-missing-file-refused" "exit $code, make exit $mcode: $(cat "$tmp/out")"
+fi
+printf 'CONFIG_MAGIC_SYSRQ = y\n' >"$tmp/kc/typo.config"
+code=0
+CACHE=$tmp/kc/typo KSRC= KCONFIG=$tmp/kc/typo.config "$top/kernel-patches/build-kernel.sh" configure \
+	>"$tmp/out" 2>&1 || code=$?
+if [ "$code" = 1 ] && grep -q "not a config fragment line" "$tmp/out" &&
+	grep -q "^1:CONFIG_MAGIC_SYSRQ = y" "$tmp/out"; then
+	result OK "kconfig-bad-line-refused"
+else
+	result FAIL "kconfig-bad-line-refused" "exit $code: $(cat "$tmp/out")"
+fi
+default_tree=$(CACHE=/c KCONFIG= "$top/kernel-patches/build-kernel.sh" print-kbuild)
+user_tree=$(CACHE=/c KCONFIG=$tmp/kc/typo.config "$top/kernel-patches/build-kernel.sh" print-kbuild)
+if [ "$default_tree" = /c/kernel/obj-default-6a69311a052b ] &&
+	[ "${user_tree#/c/kernel/obj-default-kconfig-}" != "$user_tree" ]; then
+	result OK "kconfig-own-tree-default-unchanged"
+else
+	result FAIL "kconfig-own-tree-default-unchanged" "default tree $default_tree, with KCONFIG $user_tree"
+fi
+if [ -n "${kc_pid:-}" ]; then
+	wait "$kc_pid" || true
+	kobj=$(CACHE=$tmp/kc/cache KSRC=$KSRC_DIR KCONFIG=$tmp/kc/user.config \
+		"$top/kernel-patches/build-kernel.sh" print-kbuild)
+	if [ "$(cat "$tmp/kc/lost.code")" = 1 ] &&
+		grep -q "did not survive olddefconfig" "$tmp/kc/lost.out" &&
+		grep -q "^  CONFIG_LAB_DOES_NOT_EXIST=y (got: unset; from $tmp/kc/user.config)" "$tmp/kc/lost.out" &&
+		! grep -q "CONFIG_MAGIC_SYSRQ" "$tmp/kc/lost.out"; then
+		result OK "kconfig-lost-symbol-fails-the-check"
+	else
+		result FAIL "kconfig-lost-symbol-fails-the-check" "exit $(cat "$tmp/kc/lost.code"): $(cat "$tmp/kc/lost.out")"
+	fi
+	if [ "$(cat "$tmp/kc/good.code")" = 0 ] && grep -qx CONFIG_MAGIC_SYSRQ=y "$kobj/.config" &&
+		grep -qx "# CONFIG_PRINTK_TIME is not set" "$kobj/.config" &&
+		grep -q "configured and verified" "$tmp/kc/good.out" && [ ! -e "$kobj/vmlinux" ]; then
+		result OK "kconfig-fragment-merged-and-verified"
+	else
+		result FAIL "kconfig-fragment-merged-and-verified" "exit $(cat "$tmp/kc/good.code"): $(cat "$tmp/kc/good.out")"
+	fi
+else
+	result FAIL "kconfig-lost-symbol-fails-the-check" "no kernel source tree at '${KSRC_DIR:-}' (make kernel)"
 fi
 
 # 4. Our QEMU's device tests (qtest), when our QEMU is built.
