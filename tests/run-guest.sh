@@ -114,7 +114,7 @@ unfollow() {
 	pkill -P $$ tail 2>/dev/null || true
 	tailpid=""
 }
-ktap_progress() { grep --line-buffered -v -e '^# dmesg: ' -e '^    # kmsg: '; }
+ktap_progress() { grep --line-buffered -v -e '^# dmesg: ' -e '^    # kmsg: ' -e '^    # ftrace: '; }
 cmd_output() {	# the lines between the markers of /init's lab.cmd
 	on=0
 	while IFS= read -r line; do
@@ -310,7 +310,7 @@ run_group() {	# run_group GROUP DIR
 		--patterns "$here/host/splat-patterns.txt" --json "$2/results.json" \
 		--junit "$2/junit.xml" --qemu-rc "$rc" ${retried:+--retried "$retried"} \
 		--skips "$here/skips.txt" --when "${FLAVOUR:-default} dsa=${DSA:-0}" \
-		>"$2/verdict.txt" 2>&1 || true
+		--trace-dir "$rundir" >"$2/verdict.txt" 2>&1 || true
 	grep -v -E '^[0-9]+ passed, [0-9]+ failed' "$2/verdict.txt" >&2 || true
 }
 

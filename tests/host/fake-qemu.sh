@@ -8,7 +8,8 @@
 #   silent  no output at all, until killed
 #   nostart QEMU's own error at start-up, no guest at all
 #   pass    /init's KTAP for the tests named by lab.tests= (default "fake"):
-#           each passes, but one whose name ends in -fail fails (exit 1)
+#           each passes, but one whose name ends in -fail fails (exit 1),
+#           with a trace dump ("# ftrace:" lines) as /init writes one
 #   slow    the same after 1 s; the most boots seen running at once go to
 #           $FAKE_QEMU_PLAN.most
 set -eu
@@ -49,7 +50,9 @@ pass() {
 			echo "# lab: start $t (timeout 10s)"
 			case "$t" in
 			*-fail)
-				printf '%s\n' "# lab: $t took 0.01s exit=1" "not ok $i $t # exit status 1"
+				printf '%s\n' "    # ftrace: # tracer: nop" \
+					"    # ftrace:            $t-42    [001] .....     1.500000: mm_migrate_copy_batch: reason=syscall_or_cpuset nr_folios=64 copier=provider" \
+					"# lab: $t took 0.01s exit=1" "not ok $i $t # exit status 1"
 				;;
 			*) printf '%s\n' "# lab: $t took 0.01s exit=0" "ok $i $t" ;;
 			esac

@@ -179,9 +179,12 @@ if [ -f "${BZIMAGE:-}" ] && [ -f "${INITRD:-}" ]; then
 	BUILD=$tmp/e2e "$top/tests/run-guest.sh" --tests harness-orphan,harness-fail \
 		>"$tmp/out" 2>&1 || code=$?
 	json=$tmp/e2e/runs/latest/results.json
+	# each failed (one timed out): each has /init's trace, from its instance
 	if [ "$code" = 1 ] && grep -q '"failed": 2' "$json" &&
 		grep -q '"name": "harness-fail", "result": "fail"' "$json" &&
-		grep -q '"name": "harness-orphan", "result": "fail"' "$json"; then
+		grep -q '"name": "harness-orphan", "result": "fail"' "$json" &&
+		grep -q '^# entries-in-buffer/entries-written: ' "$tmp/e2e/runs/latest/ftrace-harness-fail.txt" &&
+		grep -q '^# entries-in-buffer/entries-written: ' "$tmp/e2e/runs/latest/ftrace-harness-orphan.txt"; then
 		result OK "harness-reports-failing-guest-test"
 	else
 		result FAIL "harness-reports-failing-guest-test" "exit $code:
@@ -345,6 +348,24 @@ merge_case merge-refuses-a-missing-shard 125 \
 merge_case merge-refuses-shards-of-different-n 125 \
 	"merge-shards: error: 1-of-3 is shard 1/3, 2-of-4 shard 2/4: shards of different N" \
 	1-of-3 2-of-4 3-of-3
+
+# A failed test's trace (the "# ftrace:" lines /init writes under it) goes to
+# ftrace-<test>.txt in the run directory, which its failure names; a test
+# that passed writes none, and no trace line reaches the live output.
+printf '%s\n' "fake 10 default main" "fake-fail 10 default main" >"$tmp/fake-manifest"
+fake_run "pass" --tests 'fake*'
+rd=$tmp/fake/runs/latest
+if [ "$code" = 1 ] && [ "$(sed -n 1p "$rd/ftrace-fake-fail.txt" 2>/dev/null)" = "# tracer: nop" ] &&
+	grep -q '^ *fake-fail-42 .* mm_migrate_copy_batch: reason=' "$rd/ftrace-fake-fail.txt" &&
+	grep -q 'FAIL fake-fail: exit status 1; ftrace: ftrace-fake-fail.txt' "$tmp/out" &&
+	grep -q '"ftrace": "ftrace-fake-fail.txt"' "$rd/results.json" &&
+	[ "$(ls "$rd" | grep -c '^ftrace-')" = 1 ] && ! grep -q 'ftrace: #\|mm_migrate_copy_batch' "$tmp/out" &&
+	! grep -q mm_migrate_copy_batch "$rd/junit.xml"; then
+	result OK "failed-test-trace-in-its-file"
+else
+	result FAIL "failed-test-trace-in-its-file" "exit $code, run dir: $(ls "$rd"):
+$(tail -n 8 "$tmp/out")"
+fi
 
 echo "fake 10 default main" >"$tmp/fake-manifest"
 code=0
