@@ -304,7 +304,8 @@ merge-shards: $(MERGE_SHARDS)
 	@mkdir -p $(BUILD)/merged; rm -f $(EXIT_CODE); code=0; \
 	$(MERGE_SHARDS) --json $(BUILD)/merged/results.json --junit $(BUILD)/merged/junit.xml \
 		$(DIRS) >$(BUILD)/merged/merge.txt || code=$$?; \
-	cat $(BUILD)/merged/merge.txt; tail -n 1 $(BUILD)/merged/merge.txt >$(BUILD)/merged/summary.txt; \
+	cat $(BUILD)/merged/merge.txt; [ $$code = 125 ] && [ ! -s $(BUILD)/merged/merge.txt ] || \
+		tail -n 1 $(BUILD)/merged/merge.txt >$(BUILD)/merged/summary.txt; \
 	echo $$code > $(EXIT_CODE); exit $$code
 
 # make run CMD='...': the command instead of the demo and the shell; make

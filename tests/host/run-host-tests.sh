@@ -302,6 +302,14 @@ else
 	result FAIL "shard-without-a-group-passes" "exit $code, boots played: $(cat "$tmp/plan.played" 2>/dev/null):
 $(tail -n 5 "$tmp/out")"
 fi
+# a shard whose QEMU does not start records its 125 for merge-shards
+printf '%s\n' "fake 10 default main" >"$tmp/fake-manifest"
+SHARD=1/1 fake_run "nostart"
+if [ "$code" = 125 ] && grep -q '"exit_code": 125, .*"shard": "1/1"' "$tmp/fake/runs/latest/results.json"; then
+	result OK "shard-untestable-recorded"
+else
+	result FAIL "shard-untestable-recorded" "exit $code: $(cat "$tmp/fake/runs/latest/results.json" 2>&1)"
+fi
 for bad in 0/2 3/2 x 1/0 1/2/3 1/; do
 	SHARD=$bad fake_run "pass" --tests '*'
 	if [ "$code" = 2 ] && grep -q "^SHARD=$bad: .*want i/N" "$tmp/out" && [ ! -s "$tmp/plan.played" ]; then
