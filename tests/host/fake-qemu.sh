@@ -41,6 +41,7 @@ flock -u 9
 klog() { printf '[    1.%06d] %s\n' "$1" "$2" >>"$serial"; }
 pass() {
 	klog 100 "Run /init as init process"
+	# shellcheck disable=SC2046 # the test names, one word each
 	set -- $(echo "$tests" | tr ',' ' ')
 	{
 		printf '%s\n' "KTAP version 1" "1..$#"

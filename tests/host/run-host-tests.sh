@@ -367,7 +367,7 @@ if [ "$code" = 1 ] && [ "$(sed -n 1p "$rd/ftrace-fake-fail.txt" 2>/dev/null)" = 
 	grep -q '^ *fake-fail-42 .* mm_migrate_copy_batch: reason=' "$rd/ftrace-fake-fail.txt" &&
 	grep -q 'FAIL fake-fail: exit status 1; ftrace: ftrace-fake-fail.txt' "$tmp/out" &&
 	grep -q '"ftrace": "ftrace-fake-fail.txt"' "$rd/results.json" &&
-	[ "$(ls "$rd" | grep -c '^ftrace-')" = 1 ] && ! grep -q 'ftrace: #\|mm_migrate_copy_batch' "$tmp/out" &&
+	[ "$(find "$rd/" -maxdepth 1 -name 'ftrace-*' | wc -l)" = 1 ] && ! grep -q 'ftrace: #\|mm_migrate_copy_batch' "$tmp/out" &&
 	! grep -q mm_migrate_copy_batch "$rd/junit.xml"; then
 	result OK "failed-test-trace-in-its-file"
 else
@@ -400,7 +400,7 @@ else
 fi
 printf 'CONFIG_MAGIC_SYSRQ = y\n' >"$tmp/kc/typo.config"
 code=0
-CACHE=$tmp/kc/typo KSRC= KCONFIG=$tmp/kc/typo.config "$top/kernel-patches/build-kernel.sh" configure \
+CACHE=$tmp/kc/typo KSRC='' KCONFIG=$tmp/kc/typo.config "$top/kernel-patches/build-kernel.sh" configure \
 	>"$tmp/out" 2>&1 || code=$?
 if [ "$code" = 1 ] && grep -q "not a config fragment line" "$tmp/out" &&
 	grep -q "^1:CONFIG_MAGIC_SYSRQ = y" "$tmp/out"; then
@@ -408,7 +408,7 @@ if [ "$code" = 1 ] && grep -q "not a config fragment line" "$tmp/out" &&
 else
 	result FAIL "kconfig-bad-line-refused" "exit $code: $(cat "$tmp/out")"
 fi
-default_tree=$(CACHE=/c KCONFIG= "$top/kernel-patches/build-kernel.sh" print-kbuild)
+default_tree=$(CACHE=/c KCONFIG='' "$top/kernel-patches/build-kernel.sh" print-kbuild)
 user_tree=$(CACHE=/c KCONFIG=$tmp/kc/typo.config "$top/kernel-patches/build-kernel.sh" print-kbuild)
 if [ "$default_tree" = /c/kernel/obj-default-6a69311a052b ] &&
 	[ "${user_tree#/c/kernel/obj-default-kconfig-}" != "$user_tree" ]; then
