@@ -12,6 +12,7 @@ BUILD     ?= $(TOP)/build
 CACHE     ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/dsa-migrate-devenv
 FLAVOUR   ?= default
 KSRC      ?=
+KCONFIG   ?=
 T         ?=
 CMD       ?=
 KARGS     ?=
@@ -27,17 +28,32 @@ BOOT_WATCHDOG ?= 300
 JOBS      ?=
 V         ?= 0
 SOAK_PAGES ?= 1000000
+SHARD     ?=
+DIRS      ?=
 
 override BUILD := $(abspath $(BUILD))
 override CACHE := $(abspath $(CACHE))
-export CACHE FLAVOUR KSRC
+# A bad SHARD is refused before anything is built (tests/shard.sh says why).
+ifneq ($(SHARD),)
+ifneq ($(shell $(TOP)/tests/shard.sh check '$(SHARD)' && echo ok),ok)
+$(error SHARD='$(SHARD)' is not i/N)
+endif
+endif
+# KCONFIG: a user config fragment; build-kernel.sh merges and verifies it.
+ifneq ($(KCONFIG),)
+override KCONFIG := $(abspath $(KCONFIG))
+ifneq ($(shell [ -f '$(KCONFIG)' ] && [ -r '$(KCONFIG)' ] && echo ok),ok)
+$(error KCONFIG=$(KCONFIG): no such readable file (a kernel config fragment: CONFIG_FOO=y lines))
+endif
+endif
+export CACHE FLAVOUR KSRC KCONFIG
 
 # Out-of-tree modules: each directory with a Kbuild file is built against the
 # guest kernel and installed into the initramfs.
 OOT_MODULES := module tests/test-provider
 
 KBUILD_SH  := $(TOP)/kernel-patches/build-kernel.sh
-KBUILD_ENV := CACHE=$(CACHE) FLAVOUR=$(FLAVOUR) KSRC=$(KSRC)
+KBUILD_ENV := CACHE=$(CACHE) FLAVOUR=$(FLAVOUR) KSRC=$(KSRC) KCONFIG=$(KCONFIG)
 KBUILD_DIR := $(shell $(KBUILD_ENV) $(KBUILD_SH) print-kbuild 2>/dev/null)
 KSRC_DIR   := $(shell $(KBUILD_ENV) $(KBUILD_SH) print-ksrc 2>/dev/null)
 BZIMAGE    := $(KBUILD_DIR)/arch/x86/boot/bzImage
@@ -58,9 +74,10 @@ GUEST_CFLAGS   := -static -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror \
 GUEST_LDLIBS   := -lnuma -lpthread -lm
 
 VERDICT := $(HOST_OUT)/ktap-verdict
+MERGE_SHARDS := $(HOST_OUT)/merge-shards
 
 .PHONY: help deps kernel module rootfs qemu run test test-host test-guest test-debug test-suites test-iommu build-all \
-        check-patches print-kbuild print-ksrc clean distclean guest-bins gdb
+        check-patches print-kbuild print-ksrc clean distclean guest-bins gdb merge-shards
 
 help:
 	@echo "dsa-migrate-devenv: page-migration copy offload to an emulated DSA, tested in QEMU"
@@ -101,6 +118,8 @@ help:
 	@echo "  soak           DSA=1 guest run of soak: move_pages, compaction and DAMON migrate at once"
 	@echo "                 through the offload, with DSA faults and stalls, until SOAK_PAGES pages"
 	@echo "                 went by DMA (at most 20 min), every byte checked"
+	@echo "  merge-shards   DIRS='run dirs of SHARD=1/N..N/N': one results.json, junit.xml,"
+	@echo "                 summary.txt in $(BUILD)/merged/, the worst shard's code in build/exit-code"
 	@echo "  clean          remove $(BUILD)"
 	@echo "  distclean      also remove the cache $(CACHE)"
 	@echo
@@ -109,6 +128,8 @@ help:
 	@echo "  CACHE=$(CACHE)   kernel/QEMU sources and builds, keyed by input hashes"
 	@echo "  FLAVOUR=$(FLAVOUR)   kernel flavour: default | debug (KASAN, lockdep, kmemleak, page_owner)"
 	@echo "  KSRC=$(KSRC)   external kernel tree to build instead (no series applied; for git bisect)"
+	@echo "  KCONFIG=$(KCONFIG)   your config fragment, merged after ours and verified like them (a"
+	@echo "                 requested symbol olddefconfig drops fails the build); its own object tree"
 	@echo "  T=$(T)   guest tests to run: comma-separated globs (empty: the default set)"
 	@echo "  KARGS=$(KARGS)   extra kernel command-line arguments"
 	@echo "  CMD='...'   make run: boot, run this shell command in the guest, print its output;"
@@ -127,6 +148,9 @@ help:
 	@echo "                 seconds: a crash verdict, not the whole time limit"
 	@echo "  V=$(V)   1: stream the whole serial console"
 	@echo "  SOAK_PAGES=$(SOAK_PAGES)   pages 'make soak' offloads (lab.soak_pages=)"
+	@echo "  SHARD=$(SHARD)   i/N: run only shard i of N of the selection's boot groups (a CI matrix;"
+	@echo "                 the same split on every machine), merge them with make merge-shards"
+	@echo "  DIRS=$(DIRS)   make merge-shards: the shards' run directories"
 
 deps:
 	@$(TOP)/ci/deps.sh
@@ -226,16 +250,16 @@ qemu: deps
 	@mv $(QEMU_BIN_FILE).tmp $(QEMU_BIN_FILE)
 
 # --- host tools and tests ---
-$(VERDICT): tests/host/ktap-verdict.c
+$(VERDICT) $(MERGE_SHARDS): $(HOST_OUT)/%: tests/host/%.c
 	@mkdir -p $(@D)
 	@gcc -O2 -Wall -Wextra -Werror -o $@ $<
 
 RUN_ENV = BUILD=$(BUILD) VERDICT=$(VERDICT) BZIMAGE=$(BZIMAGE) INITRD=$(INITRD) KBUILD_DIR=$(KBUILD_DIR) \
 	KSRC_DIR=$(KSRC_DIR) MOD_OUT=$(MOD_OUT) \
-	KCONFIG=$(KBUILD_DIR)/.config MANIFEST=$(GUEST_OUT)/manifest OVERLAY_DIR=$(BUILD) \
+	KERNEL_CONFIG=$(KBUILD_DIR)/.config MANIFEST=$(GUEST_OUT)/manifest OVERLAY_DIR=$(BUILD) \
 	CPUS=$(CPUS) NODES=$(NODES) MEM=$(MEM) ACCEL=$(ACCEL) DSA=$(DSA) IOMMU=$(IOMMU) GDB=$(GDB) \
 	QEMU_BIN_FILE=$(QEMU_BIN_FILE) TIMEOUT=$(TIMEOUT) BOOT_WATCHDOG=$(BOOT_WATCHDOG) V=$(V) \
-	FLAVOUR=$(FLAVOUR) JOBS=$(JOBS)
+	FLAVOUR=$(FLAVOUR) JOBS=$(JOBS) SHARD=$(SHARD)
 
 # Everything the guest needs; any failure here means "untestable" (125).
 build-all:
@@ -243,8 +267,8 @@ build-all:
 	@$(MAKE) kernel rootfs $(VERDICT) $(if $(filter 1,$(DSA)),qemu) || \
 		{ echo "build failed: exit 125 (untestable)" >&2; exit 125; }
 
-test-host: $(VERDICT)
-	@$(RUN_ENV) tests/host/run-host-tests.sh
+test-host: $(VERDICT) $(MERGE_SHARDS)
+	@MERGE_SHARDS=$(MERGE_SHARDS) $(RUN_ENV) tests/host/run-host-tests.sh
 
 # make exits 2 whenever a recipe fails, so the verdict's own code (0 pass,
 # 1 fail, 2 timeout, 3 crash, 125 untestable) is also written to
@@ -287,6 +311,18 @@ test-iommu:
 # "suites" initramfs overlay; CI runs it after 'make test'.
 test-suites:
 	@$(MAKE) test HOST_TESTS=0 T='suite-*'
+
+# The shards of one run (SHARD=1/N .. N/N, each run directory copied from
+# its machine) as one: results.json, junit.xml and summary.txt in
+# $(BUILD)/merged/, the worst shard's code in $(EXIT_CODE).
+merge-shards: $(MERGE_SHARDS)
+	@[ -n "$(strip $(DIRS))" ] || { echo "make merge-shards: DIRS= names no shard run directory" >&2; exit 2; }
+	@mkdir -p $(BUILD)/merged; rm -f $(EXIT_CODE); code=0; \
+	$(MERGE_SHARDS) --json $(BUILD)/merged/results.json --junit $(BUILD)/merged/junit.xml \
+		$(DIRS) >$(BUILD)/merged/merge.txt || code=$$?; \
+	cat $(BUILD)/merged/merge.txt; [ $$code = 125 ] && [ ! -s $(BUILD)/merged/merge.txt ] || \
+		tail -n 1 $(BUILD)/merged/merge.txt >$(BUILD)/merged/summary.txt; \
+	echo $$code > $(EXIT_CODE); exit $$code
 
 # make run CMD='...': the command instead of the demo and the shell; make
 # exits 2 when it fails, its own exit status goes to $(EXIT_CODE)

@@ -4,9 +4,11 @@
 # out of tree, with ccache. Incremental: re-running with no change is a no-op
 # make; editing a patch only rebuilds the files that patch touches.
 #
-# Usage: kernel-patches/build-kernel.sh build|print-kbuild|print-ksrc
+# Usage: kernel-patches/build-kernel.sh build|configure|print-kbuild|print-ksrc
+#   configure: only the configuration and its check, no compiling
 # Environment: CACHE (required), FLAVOUR (default|debug), KSRC (optional),
-#              JOBS (default: nproc)
+#              KCONFIG (optional: a user fragment, merged last and verified
+#              like ours), JOBS (default: nproc)
 set -eu
 
 # The series is written against exactly this tree; anything else is refused.
@@ -28,6 +30,13 @@ default) fragments="$here/config/base.config" ;;
 debug) fragments="$here/config/base.config $here/config/debug.config" ;;
 *) die "FLAVOUR=$FLAVOUR is not one of: default debug" ;;
 esac
+# KCONFIG: a user fragment, merged after ours (so it may override them).
+if [ -n "${KCONFIG:-}" ]; then
+	[ -f "$KCONFIG" ] && [ -r "$KCONFIG" ] ||
+		die "KCONFIG=$KCONFIG: no such readable file (a config fragment: CONFIG_FOO=y lines)"
+	kconfig=$(cd "$(dirname "$KCONFIG")" && pwd)/$(basename "$KCONFIG")
+	fragments="$fragments $kconfig"
+fi
 
 hash_of() { cat "$@" | sha256sum | cut -c1-12; }
 
@@ -41,16 +50,33 @@ else
 	src_id="debian:$KERNEL_VERSION"
 fi
 # Keyed by source and flavour only: a fragment change reconfigures in place
-# and kbuild then rebuilds just what depends on the changed symbols.
-cfg_key=$(echo "$src_id $FLAVOUR" | sha256sum | cut -c1-12)
-kbuild=$CACHE/kernel/obj-$FLAVOUR-$cfg_key
+# and kbuild then rebuilds just what depends on the changed symbols. A user
+# fragment gets a tree of its own, keyed by its path: switching KCONFIG on
+# and off leaves the default tree alone, and editing the fragment rebuilds
+# incrementally (each fragment path costs one more tree in the cache).
+if [ -n "${kconfig:-}" ]; then
+	cfg_key=$(echo "$src_id $FLAVOUR kconfig:$kconfig" | sha256sum | cut -c1-12)
+	kbuild=$CACHE/kernel/obj-$FLAVOUR-kconfig-$cfg_key
+else
+	cfg_key=$(echo "$src_id $FLAVOUR" | sha256sum | cut -c1-12)
+	kbuild=$CACHE/kernel/obj-$FLAVOUR-$cfg_key
+fi
 
 case "$cmd" in
 print-kbuild) echo "$kbuild"; exit 0 ;;
 print-ksrc) echo "$ksrc"; exit 0 ;;
-build) ;;
-*) echo "usage: $0 build|print-kbuild|print-ksrc" >&2; exit 2 ;;
+build | configure) ;;
+*) echo "usage: $0 build|configure|print-kbuild|print-ksrc" >&2; exit 2 ;;
 esac
+
+# A user fragment holds only what merge_config.sh understands: anything
+# else would be dropped without a word.
+if [ -n "${kconfig:-}" ]; then
+	bad=$(grep -n -v -E -e '^(CONFIG_[A-Za-z0-9_]+=.*|# CONFIG_[A-Za-z0-9_]+ is not set|#.*|[[:space:]]*)$' \
+		"$kconfig") || true
+	[ -z "$bad" ] || die "KCONFIG=$kconfig: not a config fragment line (want CONFIG_FOO=value or '# CONFIG_FOO is not set'):
+$bad"
+fi
 
 mkdir -p "$CACHE/kernel"
 # The source tree is shared by the flavours: builds hold the lock shared
@@ -159,29 +185,46 @@ if [ "$(cat "$kbuild/.lab-config-hash" 2>/dev/null)" != "$frag_hash" ] ||
 fi
 
 # Every symbol a fragment asks for must survive olddefconfig: Kconfig drops
-# unmet requests silently (INTEL_IDXD without PCI_PASID, for example).
+# unmet requests silently (INTEL_IDXD without PCI_PASID, for example). What
+# is asked for is each symbol's last request over the fragments, in merge
+# order ("FILE<TAB>LINE"), as merge_config.sh resolves them.
+# shellcheck disable=SC2086
+requests=$(awk '
+	/^CONFIG_[A-Za-z0-9_]+=/ { sym = $0; sub(/=.*/, "", sym) }
+	/^# CONFIG_[A-Za-z0-9_]+ is not set$/ { sym = $2 }
+	sym != "" {
+		if (!(sym in req))
+			order[n++] = sym
+		req[sym] = FILENAME "\t" $0
+		sym = ""
+	}
+	END { for (i = 0; i < n; i++) print req[order[i]] }' $fragments)
 lost=""
-for f in $fragments; do
-	while IFS= read -r line; do
-		case "$line" in
-		CONFIG_*=*)
-			grep -qxF "$line" "$kbuild/.config" ||
-				lost="$lost
-  $line (got: $(grep "^${line%%=*}=" "$kbuild/.config" || echo unset))"
-			;;
-		"# CONFIG_"*" is not set")
-			sym=${line#\# }
-			sym=${sym%% *}
-			! grep -q "^$sym=" "$kbuild/.config" ||
-				lost="$lost
-  $line (got: $(grep "^$sym=" "$kbuild/.config"))"
-			;;
-		esac
-	done <"$f"
-done
+while IFS="$(printf '\t')" read -r from line; do
+	case "$line" in
+	CONFIG_*=*)
+		grep -qxF "$line" "$kbuild/.config" ||
+			lost="$lost
+  $line (got: $(grep "^${line%%=*}=" "$kbuild/.config" || echo unset); from $from)"
+		;;
+	"# CONFIG_"*" is not set")
+		sym=${line#\# }
+		sym=${sym%% *}
+		! grep -q "^$sym=" "$kbuild/.config" ||
+			lost="$lost
+  $line (got: $(grep "^$sym=" "$kbuild/.config"); from $from)"
+		;;
+	esac
+done <<EOF
+$requests
+EOF
 if [ -n "$lost" ]; then
 	rm -f "$kbuild/.lab-config-hash"
 	die "these requested config symbols did not survive olddefconfig:$lost"
+fi
+if [ "$cmd" = configure ]; then
+	say "configured and verified ($(echo "$requests" | wc -l) requested symbols) in $kbuild"
+	exit 0
 fi
 
 say "building ($FLAVOUR) in $kbuild"

@@ -5,13 +5,15 @@
 # environment below.
 #
 # Usage: tests/run-guest.sh [--tests GLOBS] [--kargs ARGS] [--interactive]
-# Environment: BUILD VERDICT BZIMAGE INITRD KCONFIG MANIFEST CPUS NODES MEM
+# Environment: BUILD VERDICT BZIMAGE INITRD KERNEL_CONFIG MANIFEST CPUS NODES MEM
 #              ACCEL DSA QEMU_BIN_FILE TIMEOUT V FLAVOUR (skips.txt conditions)
 #              BOOT_WATCHDOG (seconds, default 300) LAB_CMD (make run CMD=)
 #              IOMMU (0|1) GDB (0|1|port: the guest waits for gdb)
 #              KBUILD_DIR KSRC_DIR MOD_OUT (vmlinux, sources and modules for
 #              symbolizing splats)
-# Exit status: ktap-verdict's (0 pass, 1 fail, 2 timeout, 3 crash).
+#              SHARD (i/N: only shard i of the boot groups, tests/shard.sh)
+# Exit status: ktap-verdict's (0 pass, 1 fail, 2 timeout, 3 crash), 125
+# untestable; an empty shard (more shards than boot groups) passes, 0.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -72,6 +74,15 @@ if [ -z "$selection" ]; then
 	echo "0 passed, 0 failed: untestable (125)"
 	exit 125
 fi
+# SHARD=i/N: this shard's boot groups; its key names the selection, so that
+# merge-shards refuses shards of different runs.
+if [ -n "${SHARD:-}" ]; then
+	[ "$interactive" = 0 ] && [ -z "${LAB_CMD:-}" ] ||
+		die "SHARD=$SHARD is for test runs, not for make run"
+	"$here/shard.sh" check "$SHARD" || exit 2
+	shard_groups=$(echo "$selection" | "$here/shard.sh" pick "$SHARD")
+	shard_key=$(echo "$selection" | "$here/shard.sh" key)
+fi
 
 # Our QEMU when it has been built (required for the DSA device), else Debian's.
 qemu=qemu-system-x86_64
@@ -90,7 +101,7 @@ mkdir -p "$rundir"
 ln -sfn "$rundir" "$BUILD/runs/latest"
 cp "$BZIMAGE" "$rundir/bzImage"
 cp "$INITRD" "$rundir/initramfs.cpio.gz"
-[ -f "${KCONFIG:-}" ] && cp "$KCONFIG" "$rundir/config"
+[ -f "${KERNEL_CONFIG:-}" ] && cp "$KERNEL_CONFIG" "$rundir/config"
 # A boot whose /init has written nothing after this many seconds is killed.
 BOOT_WATCHDOG=${BOOT_WATCHDOG:-300}
 # A guest stopped for gdb says nothing for as long as the debugger wants.
@@ -130,7 +141,7 @@ unfollow() {
 	pkill -P $$ tail 2>/dev/null || true
 	tailpid=""
 }
-ktap_progress() { grep --line-buffered -v -e '^# dmesg: ' -e '^    # kmsg: '; }
+ktap_progress() { grep --line-buffered -v -e '^# dmesg: ' -e '^    # kmsg: ' -e '^    # ftrace: '; }
 cmd_output() {	# the lines between the markers of /init's lab.cmd
 	on=0
 	while IFS= read -r line; do
@@ -181,11 +192,57 @@ if [ "$interactive" = 1 ]; then
 	echo ">> run: no terminal on stdin: running '$tests' without a shell" >&2
 fi
 
+# A shard always keeps its boots apart, so that merge-shards reads one layout.
+group_dir() {
+	if [ "$nr_groups" = 1 ] && [ -z "${SHARD:-}" ]; then echo "$rundir"; else echo "$rundir/boot-$1"; fi
+}
+# The run's results.json and junit.xml over the boots GROUPS; a shard's
+# carry its place (i/N) and the selection's key for merge-shards.
+write_sums() {	# write_sums CODE PASSED FAILED SKIPPED RETRIED_BOOTS GROUPS
+	{
+		printf '{"exit_code": %s, "passed": %s, "failed": %s, "skipped": %s, "retried_boots": %s, ' \
+			"$1" "$2" "$3" "$4" "$5"
+		[ -z "${SHARD:-}" ] || printf '"shard": "%s", "selection": "%s", ' "$SHARD" "$shard_key"
+		echo '"boots": {'
+		_sep=""
+		for _g in $6; do
+			printf '%s"%s": ' "$_sep" "$_g"
+			cat "$rundir/boot-$_g/results.json"
+			_sep=", "
+		done
+		echo "}}"
+	} >"$rundir/results.json"
+	{
+		echo '<?xml version="1.0" encoding="UTF-8"?>'
+		echo "<testsuites>"
+		for _g in $6; do
+			sed -e '1d' -e "s/<testsuite name=\"guest\"/<testsuite name=\"boot-$_g\"/" \
+				"$rundir/boot-$_g/junit.xml"
+		done
+		echo "</testsuites>"
+	} >"$rundir/junit.xml"
+}
 # Tests run in boots: those tagged boot=<group> share a boot per group, the
 # rest share the "main" boot, boot=own gets a boot of its own (a test whose
 # result depends on the guest's history, e.g. a first direct compaction).
 groups=$(echo "$selection" | awk '!seen[$3]++ { print $3 }')
-nr_groups=$(echo "$groups" | wc -l)
+if [ -n "${SHARD:-}" ]; then
+	echo ">> guest: shard $SHARD: $(echo "$shard_groups" | grep -c .) of $(echo "$groups" | wc -l) boot group(s)" >&2
+	groups=$(echo "$groups" | grep -Fx "$shard_groups") || groups=""
+	# only this shard's tests from here on
+	selection=$(echo "$selection" | awk -v gs="$groups" '
+		BEGIN { n = split(gs, g, "\n"); for (i = 1; i <= n; i++) mine[g[i]] = 1 }
+		$3 in mine')
+fi
+nr_groups=$(echo "$groups" | grep -c .) || true
+# More shards than boot groups: this one has nothing to run, and passes
+# (its place still counts: merge-shards wants all N).
+if [ "$nr_groups" = 0 ]; then
+	echo ">> guest: shard $SHARD has no boot group: nothing to run" >&2
+	write_sums 0 0 0 0 0 ""
+	echo "0 passed, 0 failed" | tee "$rundir/summary.txt"
+	exit 0
+fi
 # Boots at a time: JOBS, by default as many as there are CPUs and memory
 # for (each guest: one busy host CPU under single-threaded TCG, its RAM
 # plus 1 GiB).
@@ -287,7 +344,7 @@ run_group() {	# run_group GROUP DIR
 		--patterns "$here/host/splat-patterns.txt" --json "$2/results.json" \
 		--junit "$2/junit.xml" --qemu-rc "$rc" ${retried:+--retried "$retried"} \
 		--skips "$here/skips.txt" --when "${FLAVOUR:-default} dsa=$dsa_when" \
-		${decode:+--decode "$decode"} >"$2/verdict.txt" 2>&1 || true
+		--trace-dir "$rundir" ${decode:+--decode "$decode"} >"$2/verdict.txt" 2>&1 || true
 	grep -v -E '^[0-9]+ passed, [0-9]+ failed' "$2/verdict.txt" >&2 || true
 }
 
@@ -298,10 +355,12 @@ if [ -f "${KSRC_DIR:-}/scripts/decode_stacktrace.sh" ] && [ -f "${KBUILD_DIR:-}/
 	decode="bash $KSRC_DIR/scripts/decode_stacktrace.sh $KBUILD_DIR/vmlinux $KSRC_DIR ${MOD_OUT:-$KBUILD_DIR}"
 fi
 
-group_dir() { if [ "$nr_groups" = 1 ]; then echo "$rundir"; else echo "$rundir/boot-$1"; fi; }
 untestable() {
 	for g in $groups; do
-		[ ! -f "$(group_dir "$g")/untestable" ] || exit 125
+		[ -f "$(group_dir "$g")/untestable" ] || continue
+		# merge-shards must see this shard's verdict too
+		[ -z "${SHARD:-}" ] || write_sums 125 0 0 0 0 ""
+		exit 125
 	done
 }
 # Boots run JOBS at a time: each TCG guest keeps about one host CPU busy.
@@ -341,27 +400,8 @@ for g in $groups; do
 	skipped=$((skipped + $(num skipped)))
 	! grep -q '"retried": ' "$dir/results.json" || retried_boots=$((retried_boots + 1))
 done
-if [ "$nr_groups" != 1 ]; then
-	{
-		echo "{\"exit_code\": $code, \"passed\": $passed, \"failed\": $failed, \"skipped\": $skipped, \"retried_boots\": $retried_boots, \"boots\": {"
-		sep=""
-		for g in $groups; do
-			printf '%s"%s": ' "$sep" "$g"
-			cat "$rundir/boot-$g/results.json"
-			sep=", "
-		done
-		echo "}}"
-	} >"$rundir/results.json"
-	{
-		echo '<?xml version="1.0" encoding="UTF-8"?>'
-		echo "<testsuites>"
-		for g in $groups; do
-			sed -e '1d' -e "s/<testsuite name=\"guest\"/<testsuite name=\"boot-$g\"/" \
-				"$rundir/boot-$g/junit.xml"
-		done
-		echo "</testsuites>"
-	} >"$rundir/junit.xml"
-fi
+[ "$nr_groups" = 1 ] && [ -z "${SHARD:-}" ] ||
+	write_sums "$code" "$passed" "$failed" "$skipped" "$retried_boots" "$groups"
 case "$code" in
 1) echo "verdict: FAIL" ;;
 2) echo "verdict: TIMEOUT" ;;

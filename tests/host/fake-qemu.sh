@@ -7,13 +7,20 @@
 #   panic   an unknown death before /init: a panic mounting the root fs
 #   silent  no output at all, until killed
 #   nostart QEMU's own error at start-up, no guest at all
-#   pass    /init's KTAP for one passing test named "fake"
+#   pass    /init's KTAP for the tests named by lab.tests= (default "fake"):
+#           each passes, but one whose name ends in -fail fails (exit 1),
+#           with a trace dump ("# ftrace:" lines) as /init writes one
 #   slow    the same after 1 s; the most boots seen running at once go to
 #           $FAKE_QEMU_PLAN.most
 set -eu
 : "${FAKE_QEMU_PLAN:?}"
-serial="" results=""
+serial="" results="" tests=fake
 while [ $# -gt 0 ]; do
+	if [ "$1" = -append ] && [ $# -gt 1 ]; then
+		for _a in $2; do
+			case "$_a" in lab.tests=?*) tests=${_a#lab.tests=} ;; esac
+		done
+	fi
 	if [ "$1" = -serial ] && [ $# -gt 1 ]; then
 		case "$2" in
 		file:*)
@@ -34,9 +41,25 @@ flock -u 9
 klog() { printf '[    1.%06d] %s\n' "$1" "$2" >>"$serial"; }
 pass() {
 	klog 100 "Run /init as init process"
-	printf '%s\n' "KTAP version 1" "1..1" "# lab: start fake (timeout 10s)" \
-		"# lab: fake took 0.01s exit=0" "ok 1 fake" "# lab: kernel log follows" \
-		"# lab: done" >"$results"
+	# shellcheck disable=SC2046 # the test names, one word each
+	set -- $(echo "$tests" | tr ',' ' ')
+	{
+		printf '%s\n' "KTAP version 1" "1..$#"
+		i=0
+		for t in "$@"; do
+			i=$((i + 1))
+			echo "# lab: start $t (timeout 10s)"
+			case "$t" in
+			*-fail)
+				printf '%s\n' "    # ftrace: # tracer: nop" \
+					"    # ftrace:            $t-42    [001] .....     1.500000: mm_migrate_copy_batch: reason=syscall_or_cpuset nr_folios=64 copier=provider" \
+					"# lab: $t took 0.01s exit=1" "not ok $i $t # exit status 1"
+				;;
+			*) printf '%s\n' "# lab: $t took 0.01s exit=0" "ok $i $t" ;;
+			esac
+		done
+		printf '%s\n' "# lab: kernel log follows" "# lab: done"
+	} >"$results"
 }
 case "$step" in
 flake)

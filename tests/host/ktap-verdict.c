@@ -16,6 +16,9 @@
  * up to the end-of-report marker), symbolized by --decode CMD when given:
  * CMD reads the report on stdin and writes it back with file:line
  * (tests/run-guest.sh passes the kernel's scripts/decode_stacktrace.sh).
+ *
+ * With --trace-dir DIR, the trace /init dumps under a failed test ("# ftrace:"
+ * lines) goes to DIR/ftrace-<test>.txt, which its failure names.
  */
 #include <errno.h>
 #include <regex.h>
@@ -33,7 +36,14 @@ struct test {
 	char *reason;		/* directive or why it failed */
 	double seconds;		/* from "# lab: NAME took Xs", -1 if unknown */
 	char *output;		/* the test's own (nested) KTAP lines */
-	size_t output_len;
+	char *trace;		/* its "# ftrace:" lines, NULL if none */
+	char *trace_file;	/* where they went, NULL if nowhere */
+};
+
+/* Lines of text gathered while a test runs, handed to it at its result. */
+struct text {
+	char *buf;
+	size_t len;
 };
 
 struct run {
@@ -52,6 +62,7 @@ struct run {
 	regex_t *patterns;
 	int nr_patterns;
 	regex_t timestamp;
+	struct text output, trace;	/* of the test running */
 };
 
 static void die(const char *fmt, ...)
@@ -269,25 +280,25 @@ static void scan_log(struct run *run, const char *path)
 	fclose(f);
 }
 
-static void append_output(struct run *run, const char *line)
+static void text_add(struct text *t, const char *line)
 {
-	static char *buf;
-	static size_t len;
+	size_t n = strlen(line);
 
-	if (!line) {		/* hand the buffer to the test just finished */
-		struct test *t = &run->tests[run->nr_tests - 1];
+	t->buf = xrealloc(t->buf, t->len + n + 2);
+	memcpy(t->buf + t->len, line, n);
+	t->len += n;
+	t->buf[t->len++] = '\n';
+	t->buf[t->len] = '\0';
+}
 
-		t->output = buf ? buf : xstrdup("");
-		t->output_len = len;
-		buf = NULL;
-		len = 0;
-		return;
-	}
-	buf = xrealloc(buf, len + strlen(line) + 2);
-	memcpy(buf + len, line, strlen(line));
-	len += strlen(line);
-	buf[len++] = '\n';
-	buf[len] = '\0';
+/* The text gathered so far (NULL if none), T emptied for the next test. */
+static char *text_take(struct text *t)
+{
+	char *buf = t->buf;
+
+	t->buf = NULL;
+	t->len = 0;
+	return buf;
 }
 
 /* A skip's reason: the test's own "# SKIP reason", else the directive. */
@@ -326,7 +337,10 @@ static void add_result(struct run *run, const char *line)
 	memset(t, 0, sizeof(*t));
 	t->name = strndup(name, hash ? (size_t)(hash - name) : strlen(name));
 	t->seconds = -1;
-	append_output(run, NULL);
+	t->output = text_take(&run->output);
+	if (!t->output)
+		t->output = xstrdup("");
+	t->trace = text_take(&run->trace);
 	if (!ok) {
 		t->result = R_FAIL;
 		t->reason = xstrdup(hash ? hash + 3 : "failed");
@@ -374,10 +388,12 @@ static void parse_ktap(struct run *run, const char *path)
 			add_result(run, line);
 			if (!strcmp(last_name, run->tests[run->nr_tests - 1].name))
 				run->tests[run->nr_tests - 1].seconds = last_seconds;
+		} else if (!strncmp(line, "    # ftrace: ", 14)) {
+			text_add(&run->trace, line + 14);
 		} else if (line[0] == ' ') {
 			if (!strncmp(line, "    # kmsg: ", 12))
 				check_kernel_line(run, line + 12, run->running);
-			append_output(run, line + (strncmp(line, "    ", 4) ? 1 : 4));
+			text_add(&run->output, line + (strncmp(line, "    ", 4) ? 1 : 4));
 		}
 	}
 	free(line);
@@ -523,6 +539,35 @@ static void blame_splats(struct run *run)
 	}
 }
 
+/*
+ * A failed test's trace goes to DIR/ftrace-<test>.txt, and its failure
+ * names the file; a test that passed or skipped writes none.
+ */
+static void write_traces(struct run *run, const char *dir)
+{
+	int i;
+
+	for (i = 0; i < run->nr_tests; i++) {
+		struct test *t = &run->tests[i];
+		char path[4096], why[1200], *c;
+		FILE *f;
+
+		if (t->result != R_FAIL || !t->trace)
+			continue;
+		snprintf(path, sizeof(path), "%s/ftrace-%s.txt", dir, t->name);
+		for (c = path + strlen(dir) + 1; *c; c++)	/* a test name is no path */
+			if (*c == '/')
+				*c = '_';
+		f = fopen(path, "w");
+		if (!f || fputs(t->trace, f) < 0 || fclose(f))
+			die("cannot write %s: %s", path, strerror(errno));
+		t->trace_file = xstrdup(path);
+		snprintf(why, sizeof(why), "%s; ftrace: %s", t->reason, strrchr(path, '/') + 1);
+		free(t->reason);
+		t->reason = xstrdup(why);
+	}
+}
+
 static const char *result_name[] = { "pass", "fail", "skip" };
 
 static void write_json(struct run *run, const char *path, const char *status,
@@ -554,6 +599,10 @@ static void write_json(struct run *run, const char *path, const char *status,
 		if (t->reason) {
 			fprintf(f, ", \"reason\": ");
 			json_str(f, t->reason);
+		}
+		if (t->trace_file) {
+			fprintf(f, ", \"ftrace\": ");
+			json_str(f, strrchr(t->trace_file, '/') + 1);
 		}
 		fprintf(f, "}");
 	}
@@ -636,6 +685,7 @@ static void usage(void)
 		"                    [--json FILE] [--junit FILE] [--qemu-rc N]\n"
 		"                    [--retried FLAKE] [--skips FILE --when CONDITIONS]\n"
 		"                    [--decode CMD]\n"
+		"                    [--trace-dir DIR]\n"
 		"       ktap-verdict --boot-flake FLAKES --log FILE --patterns FILE\n");
 	exit(1);
 }
@@ -670,6 +720,7 @@ int main(int argc, char **argv)
 	const char *ktap = NULL, *log = NULL, *patterns = NULL;
 	const char *json = NULL, *junit = NULL, *retried = NULL, *status;
 	const char *skips = NULL, *when = "", *flakes = NULL, *decode = NULL;
+	const char *trace_dir = NULL;
 	int qemu_rc = 0, passed = 0, failed = 0, skipped = 0, code, i;
 	struct run run = { .plan = -1, .open_report = -1 };
 
@@ -700,6 +751,8 @@ int main(int argc, char **argv)
 			flakes = val;
 		else if (!strcmp(opt, "--decode"))
 			decode = val;
+		else if (!strcmp(opt, "--trace-dir"))
+			trace_dir = val;
 		else if (!strcmp(opt, "--qemu-rc")) {
 			qemu_rc = strtol(val, &end, 10);
 			if (*end || !*val)
@@ -732,6 +785,8 @@ int main(int argc, char **argv)
 	blame_splats(&run);
 	if (decode)
 		decode_reports(&run, decode);
+	if (trace_dir)
+		write_traces(&run, trace_dir);
 	for (i = 0; i < run.nr_tests; i++) {
 		struct test *t = &run.tests[i];
 

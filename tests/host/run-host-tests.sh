@@ -9,7 +9,10 @@ set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-: "${VERDICT:?run through make}" "${BUILD:?run through make}"
+: "${VERDICT:?run through make}" "${BUILD:?run through make}" "${MERGE_SHARDS:?run through make}"
+# The run's own SHARD and KCONFIG (make test SHARD=i/N KCONFIG=...) are not
+# the ones these tests ask for.
+unset SHARD KCONFIG
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -27,6 +30,32 @@ result() {	# result OK|FAIL name [diagnostic]
 }
 
 echo "KTAP version 1"
+
+# 0. KCONFIG=fragment, configured in the background (tinyconfig and
+# olddefconfig take a while) against the kernel source tree, in a scratch
+# cache: a requested symbol that cannot survive (one that does not exist)
+# fails at the check, before anything is compiled; then the same fragment
+# path with symbols that can (one of them overriding ours) configures.
+# Collected in section 3d.
+kc_configure() {	# kc_configure FRAGMENT-CONTENT: build-kernel.sh configure
+	printf '%s\n' "$1" >"$tmp/kc/user.config"
+	CACHE=$tmp/kc/cache KSRC=$KSRC_DIR KCONFIG=$tmp/kc/user.config FLAVOUR=default JOBS=1 \
+		nice "$top/kernel-patches/build-kernel.sh" configure
+}
+mkdir -p "$tmp/kc"
+if [ -f "${KSRC_DIR:-}/Makefile" ]; then
+	(
+		code=0
+		kc_configure "CONFIG_MAGIC_SYSRQ=y
+CONFIG_LAB_DOES_NOT_EXIST=y" >"$tmp/kc/lost.out" 2>&1 || code=$?
+		echo "$code" >"$tmp/kc/lost.code"
+		code=0
+		kc_configure "CONFIG_MAGIC_SYSRQ=y
+# CONFIG_PRINTK_TIME is not set" >"$tmp/kc/good.out" 2>&1 || code=$?
+		echo "$code" >"$tmp/kc/good.code"
+	) &
+	kc_pid=$!
+fi
 
 # 1. Verdict on recorded runs: expect = "<qemu rc> <exit code> <closing line>".
 for d in "$here"/fixtures/*/; do
@@ -217,9 +246,12 @@ if [ -f "${BZIMAGE:-}" ] && [ -f "${INITRD:-}" ]; then
 	BUILD=$tmp/e2e "$top/tests/run-guest.sh" --tests harness-orphan,harness-fail \
 		>"$tmp/out" 2>&1 || code=$?
 	json=$tmp/e2e/runs/latest/results.json
+	# each failed (one timed out): each has /init's trace, from its instance
 	if [ "$code" = 1 ] && grep -q '"failed": 2' "$json" &&
 		grep -q '"name": "harness-fail", "result": "fail"' "$json" &&
-		grep -q '"name": "harness-orphan", "result": "fail"' "$json"; then
+		grep -q '"name": "harness-orphan", "result": "fail"' "$json" &&
+		grep -q '^# entries-in-buffer/entries-written: ' "$tmp/e2e/runs/latest/ftrace-harness-fail.txt" &&
+		grep -q '^# entries-in-buffer/entries-written: ' "$tmp/e2e/runs/latest/ftrace-harness-orphan.txt"; then
 		result OK "harness-reports-failing-guest-test"
 	else
 		result FAIL "harness-reports-failing-guest-test" "exit $code:
@@ -246,7 +278,7 @@ $(tail -n 20 "$tmp/out")"
 	fi
 fi
 
-# 3d. make gdb: a guest started with --gdb waits at reset for gdb, which
+# 3f. make gdb: a guest started with --gdb waits at reset for gdb, which
 # attaches with vmlinux and the kernel's gdb scripts, runs the guest to
 # start_kernel, and reads a kernel variable through the gdbstub (the plain
 # symbol and the lx-version command both print the banner).
@@ -294,7 +326,7 @@ fake_run() {	# fake_run PLAN [run-guest args]: run-guest on fake-qemu; sets code
 	rm -f "$tmp/plan.played" "$tmp/plan.most" "$tmp/plan.running"
 	code=0
 	FAKE_QEMU_PLAN=$tmp/plan QEMU_BIN_FILE=$tmp/fake-qemu-path DSA=0 \
-		BZIMAGE=$tmp/k INITRD=$tmp/k MANIFEST=$tmp/fake-manifest KCONFIG= \
+		BZIMAGE=$tmp/k INITRD=$tmp/k MANIFEST=$tmp/fake-manifest KERNEL_CONFIG= \
 		BOOT_WATCHDOG=3 TIMEOUT=60 BUILD=$tmp/fake \
 		"$top/tests/run-guest.sh" "$@" >"$tmp/out" 2>&1 || code=$?
 }
@@ -335,6 +367,118 @@ else
 	result FAIL "boots-run-jobs-at-a-time" "exit $code, most at once $(cat "$tmp/plan.most" 2>/dev/null), want 2:
 $(tail -n 12 "$tmp/out")"
 fi
+# SHARD=i/N: shards 1/2 and 2/2 run disjoint boot groups that cover all
+# three; a shard with no group (3 groups, 4/4) passes; merge-shards puts
+# 1/2 and 2/2 back together with the worst code (a test of group b fails).
+printf '%s\n' "fake 10 default main" "fake2 10 default main" "b-fail 20 default b" \
+	"c 30 default c" >"$tmp/fake-manifest"
+shard_boots() {	# the boot groups a shard's results.json holds
+	sed -n 's/^[, ]*"\([a-z0-9-]*\)": {$/\1/p' "$tmp/fake/runs/latest/results.json" | sort | paste -sd' ' -
+}
+JOBS=1 SHARD=1/2 fake_run "pass pass pass" --tests '*'
+s1_code=$code s1_boots=$(shard_boots) s1_dir=$(readlink -f "$tmp/fake/runs/latest")
+JOBS=1 SHARD=2/2 fake_run "pass pass pass" --tests '*'
+s2_code=$code s2_boots=$(shard_boots) s2_dir=$(readlink -f "$tmp/fake/runs/latest")
+all=$(printf '%s\n' $s1_boots $s2_boots | sort | paste -sd' ' -)
+# both shards ran something, nothing twice, and only b's shard failed
+if [ "$all" = "b c main" ] && [ -n "$s1_boots" ] && [ -n "$s2_boots" ] &&
+	{ [ "$s1_code $s2_code" = "1 0" ] && echo " $s1_boots " | grep -q ' b ' ||
+		[ "$s1_code $s2_code" = "0 1" ] && echo " $s2_boots " | grep -q ' b '; }; then
+	result OK "shards-1-of-2-and-2-of-2-run-each-group-once"
+else
+	result FAIL "shards-1-of-2-and-2-of-2-run-each-group-once" "1/2 ran '$s1_boots' (exit $s1_code), 2/2 ran '$s2_boots' (exit $s2_code); want b, c, main once, b failing"
+fi
+code=0
+"$MERGE_SHARDS" --json "$tmp/merged.json" --junit "$tmp/merged.xml" "$s2_dir" "$s1_dir" \
+	>"$tmp/out" 2>&1 || code=$?
+if [ "$code" = 1 ] && [ "$(tail -n 1 "$tmp/out")" = "3 passed, 1 failed" ] &&
+	[ "$(grep -c '<testsuite name="boot-' "$tmp/merged.xml")" = 3 ] &&
+	grep -q '"name": "b-fail", "result": "fail"' "$tmp/merged.json"; then
+	result OK "shards-of-a-fake-run-merge"
+else
+	result FAIL "shards-of-a-fake-run-merge" "exit $code: $(cat "$tmp/out")"
+fi
+JOBS=1 SHARD=4/4 fake_run "pass" --tests '*'
+if [ "$code" = 0 ] && [ ! -s "$tmp/plan.played" ] && grep -q 'shard 4/4 has no boot group' "$tmp/out" &&
+	grep -q '"shard": "4/4"' "$tmp/fake/runs/latest/results.json"; then
+	result OK "shard-without-a-group-passes"
+else
+	result FAIL "shard-without-a-group-passes" "exit $code, boots played: $(cat "$tmp/plan.played" 2>/dev/null):
+$(tail -n 5 "$tmp/out")"
+fi
+# a shard whose QEMU does not start records its 125 for merge-shards
+printf '%s\n' "fake 10 default main" >"$tmp/fake-manifest"
+SHARD=1/1 fake_run "nostart"
+if [ "$code" = 125 ] && grep -q '"exit_code": 125, .*"shard": "1/1"' "$tmp/fake/runs/latest/results.json"; then
+	result OK "shard-untestable-recorded"
+else
+	result FAIL "shard-untestable-recorded" "exit $code: $(cat "$tmp/fake/runs/latest/results.json" 2>&1)"
+fi
+for bad in 0/2 3/2 x 1/0 1/2/3 1/; do
+	SHARD=$bad fake_run "pass" --tests '*'
+	if [ "$code" = 2 ] && grep -q "^SHARD=$bad: .*want i/N" "$tmp/out" && [ ! -s "$tmp/plan.played" ]; then
+		result OK "shard-rejects '$bad'"
+	else
+		result FAIL "shard-rejects '$bad'" "exit $code, want 2: $(tail -n 3 "$tmp/out")"
+	fi
+done
+code=0
+make -s -C "$top" help SHARD=0/2 >"$tmp/out" 2>&1 || code=$?
+if [ "$code" != 0 ] && grep -q "SHARD='0/2' is not i/N" "$tmp/out"; then
+	result OK "make-rejects-bad-shard-before-building"
+else
+	result FAIL "make-rejects-bad-shard-before-building" "exit $code: $(cat "$tmp/out")"
+fi
+
+# merge-shards on recorded shards (shard-fixtures/: the fake run's three
+# groups as SHARD=1/3..3/3, some with another exit code or another place):
+# the worst code wins; a shard given twice, missing, or of another N is
+# refused (125: no verdict).
+merge_case() {	# merge_case NAME WANT_CODE WANT_LAST_LINE DIR...
+	_name=$1 _want=$2 _line=$3
+	shift 3
+	code=0
+	(cd "$here/shard-fixtures" && "$MERGE_SHARDS" --json "$tmp/m.json" --junit "$tmp/m.xml" "$@") \
+		>"$tmp/out" 2>&1 || code=$?
+	if [ "$code" = "$_want" ] && [ "$(tail -n 1 "$tmp/out")" = "$_line" ]; then
+		result OK "$_name"
+	else
+		result FAIL "$_name" "exit $code (want $_want), last line want '$_line':
+$(cat "$tmp/out")"
+	fi
+}
+merge_case merge-three-shards 1 "3 passed, 1 failed" 3-of-3 1-of-3 2-of-3
+grep -q '"shards": 3' "$tmp/m.json" && [ "$(grep -c '<testsuite name="boot-' "$tmp/m.xml")" = 3 ] ||
+	result FAIL "merge-three-shards-files" "merged JSON/JUnit lack a shard: $(cat "$tmp/m.json")"
+merge_case merge-worst-code-wins-timeout 2 "3 passed, 1 failed" 1-of-3 2-of-3-timeout 3-of-3
+merge_case merge-worst-code-wins-untestable 125 "2 passed, 1 failed" \
+	1-of-3-untestable 2-of-3-timeout 3-of-3-crash
+merge_case merge-refuses-a-shard-twice 125 \
+	"merge-shards: error: 1-of-3 and 1-of-3-again are both shard 1/3" 1-of-3 1-of-3-again 3-of-3
+merge_case merge-refuses-a-missing-shard 125 \
+	"merge-shards: error: shard(s) 2/3 missing: give the run directories of all 3 shards" 1-of-3 3-of-3
+merge_case merge-refuses-shards-of-different-n 125 \
+	"merge-shards: error: 1-of-3 is shard 1/3, 2-of-4 shard 2/4: shards of different N" \
+	1-of-3 2-of-4 3-of-3
+
+# A failed test's trace (the "# ftrace:" lines /init writes under it) goes to
+# ftrace-<test>.txt in the run directory, which its failure names; a test
+# that passed writes none, and no trace line reaches the live output.
+printf '%s\n' "fake 10 default main" "fake-fail 10 default main" >"$tmp/fake-manifest"
+fake_run "pass" --tests 'fake*'
+rd=$tmp/fake/runs/latest
+if [ "$code" = 1 ] && [ "$(sed -n 1p "$rd/ftrace-fake-fail.txt" 2>/dev/null)" = "# tracer: nop" ] &&
+	grep -q '^ *fake-fail-42 .* mm_migrate_copy_batch: reason=' "$rd/ftrace-fake-fail.txt" &&
+	grep -q 'FAIL fake-fail: exit status 1; ftrace: ftrace-fake-fail.txt' "$tmp/out" &&
+	grep -q '"ftrace": "ftrace-fake-fail.txt"' "$rd/results.json" &&
+	[ "$(find "$rd/" -maxdepth 1 -name 'ftrace-*' | wc -l)" = 1 ] && ! grep -q 'ftrace: #\|mm_migrate_copy_batch' "$tmp/out" &&
+	! grep -q mm_migrate_copy_batch "$rd/junit.xml"; then
+	result OK "failed-test-trace-in-its-file"
+else
+	result FAIL "failed-test-trace-in-its-file" "exit $code, run dir: $(ls "$rd"):
+$(tail -n 8 "$tmp/out")"
+fi
+
 echo "fake 10 default main" >"$tmp/fake-manifest"
 code=0
 BUILD=$tmp/nomatch "$top/tests/run-guest.sh" --tests no-such-test >"$tmp/out" 2>&1 || code=$?
@@ -342,6 +486,61 @@ if [ "$code" = 125 ]; then
 	result OK "selection-matching-nothing-is-untestable"
 else
 	result FAIL "selection-matching-nothing-is-untestable" "exit $code, want 125"
+fi
+
+# 3d. KCONFIG: a missing fragment or a line merge_config.sh would ignore is
+# refused; the default object tree keeps its key (a new key rebuilds every
+# developer's kernel from scratch) and a fragment gets its own; then the
+# background configure runs of section 0.
+code=0
+KCONFIG=$tmp/kc/none "$top/kernel-patches/build-kernel.sh" print-kbuild >"$tmp/out" 2>&1 || code=$?
+mcode=0
+make -s -C "$top" help KCONFIG="$tmp/kc/none" >>"$tmp/out" 2>&1 || mcode=$?
+if [ "$code" = 1 ] && [ "$mcode" != 0 ] &&
+	[ "$(grep -c "KCONFIG=$tmp/kc/none: no such readable file" "$tmp/out")" = 2 ]; then
+	result OK "kconfig-missing-file-refused"
+else
+	result FAIL "kconfig-missing-file-refused" "exit $code, make exit $mcode: $(cat "$tmp/out")"
+fi
+printf 'CONFIG_MAGIC_SYSRQ = y\n' >"$tmp/kc/typo.config"
+code=0
+CACHE=$tmp/kc/typo KSRC='' KCONFIG=$tmp/kc/typo.config "$top/kernel-patches/build-kernel.sh" configure \
+	>"$tmp/out" 2>&1 || code=$?
+if [ "$code" = 1 ] && grep -q "not a config fragment line" "$tmp/out" &&
+	grep -q "^1:CONFIG_MAGIC_SYSRQ = y" "$tmp/out"; then
+	result OK "kconfig-bad-line-refused"
+else
+	result FAIL "kconfig-bad-line-refused" "exit $code: $(cat "$tmp/out")"
+fi
+default_tree=$(CACHE=/c KCONFIG='' "$top/kernel-patches/build-kernel.sh" print-kbuild)
+user_tree=$(CACHE=/c KCONFIG=$tmp/kc/typo.config "$top/kernel-patches/build-kernel.sh" print-kbuild)
+if [ "$default_tree" = /c/kernel/obj-default-6a69311a052b ] &&
+	[ "${user_tree#/c/kernel/obj-default-kconfig-}" != "$user_tree" ]; then
+	result OK "kconfig-own-tree-default-unchanged"
+else
+	result FAIL "kconfig-own-tree-default-unchanged" "default tree $default_tree, with KCONFIG $user_tree"
+fi
+if [ -n "${kc_pid:-}" ]; then
+	wait "$kc_pid" || true
+	kobj=$(CACHE=$tmp/kc/cache KSRC=$KSRC_DIR KCONFIG=$tmp/kc/user.config \
+		"$top/kernel-patches/build-kernel.sh" print-kbuild)
+	if [ "$(cat "$tmp/kc/lost.code")" = 1 ] &&
+		grep -q "did not survive olddefconfig" "$tmp/kc/lost.out" &&
+		grep -q "^  CONFIG_LAB_DOES_NOT_EXIST=y (got: unset; from $tmp/kc/user.config)" "$tmp/kc/lost.out" &&
+		! grep -q "CONFIG_MAGIC_SYSRQ" "$tmp/kc/lost.out"; then
+		result OK "kconfig-lost-symbol-fails-the-check"
+	else
+		result FAIL "kconfig-lost-symbol-fails-the-check" "exit $(cat "$tmp/kc/lost.code"): $(cat "$tmp/kc/lost.out")"
+	fi
+	if [ "$(cat "$tmp/kc/good.code")" = 0 ] && grep -qx CONFIG_MAGIC_SYSRQ=y "$kobj/.config" &&
+		grep -qx "# CONFIG_PRINTK_TIME is not set" "$kobj/.config" &&
+		grep -q "configured and verified" "$tmp/kc/good.out" && [ ! -e "$kobj/vmlinux" ]; then
+		result OK "kconfig-fragment-merged-and-verified"
+	else
+		result FAIL "kconfig-fragment-merged-and-verified" "exit $(cat "$tmp/kc/good.code"): $(cat "$tmp/kc/good.out")"
+	fi
+else
+	result FAIL "kconfig-lost-symbol-fails-the-check" "no kernel source tree at '${KSRC_DIR:-}' (make kernel)"
 fi
 
 # 4. Our QEMU's device tests (qtest), when our QEMU is built.
