@@ -15,6 +15,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bitmap.h>
+#include <linux/dma-direction.h>
 #include <linux/dmaengine.h>
 #include <linux/migrate_copy.h>
 #include <linux/spinlock.h>
