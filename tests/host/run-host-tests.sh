@@ -303,7 +303,7 @@ if [ -f "${BZIMAGE:-}" ] && [ -f "${INITRD:-}" ] && [ -f "${KBUILD_DIR:-}/vmlinu
 		</dev/null >"$tmp/out" 2>&1 || code=$?
 	kill "$vmpid" 2>/dev/null || true
 	wait "$vmpid" 2>/dev/null || true
-	if [ "$code" = 0 ] && grep -q '^\$1 = "Linux version 6\.12' "$tmp/out" &&
+	if [ "$code" = 0 ] && grep -q '^\$1 = .*<linux_banner> "Linux version 6\.12' "$tmp/out" &&
 		grep -q '^Linux version 6\.12' "$tmp/out" &&
 		grep -q 'start_kernel' "$tmp/out"; then
 		result OK "gdb-attaches-and-reads-kernel-symbols"
