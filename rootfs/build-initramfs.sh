@@ -62,11 +62,16 @@ fi
 depmod -b "$stage" "$rel"
 
 cp -a "$bindir"/. tests/bin/
-# Debug info stays in the host's copies (build/<flavour>/guest/bin): a
-# stripped initramfs is smaller to pack and quicker for the kernel to unpack.
+# The guest programs are linked against the host's shared libraries, which
+# come along (one libc for all of them, not one per static binary). Debug
+# info stays in the host's copies (build/<flavour>/guest/bin): a stripped
+# initramfs is smaller to pack and quicker for the kernel to unpack.
 for f in tests/bin/*; do
 	case "$(head -c 4 "$f" | od -An -c | tr -d ' ')" in
-	177ELF) strip --strip-debug "$f" ;;
+	177ELF)
+		strip --strip-debug "$f"
+		install_libs "$stage" "$bindir/${f#tests/bin/}"
+		;;
 	esac
 done
 cp "$manifest" tests/manifest

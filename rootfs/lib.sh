@@ -12,10 +12,16 @@ install_debian_bin() {
 	done
 	mkdir -p "$_stage/$_dest"
 	cp "$_bin" "$_stage/$_dest/$_name"
-	ldd "$_bin" | awk '/=> \//{ print $3 } /^[ \t]*\/.*ld-linux/{ print $1 }' |
+	install_libs "$_stage" "$_bin"
+}
+
+# install_libs STAGE BIN: the shared libraries and the loader ldd names for
+# the host's BIN, at the same paths under STAGE.
+install_libs() {
+	ldd "$2" 2>/dev/null | awk '/=> \//{ print $3 } /^[ \t]*\/.*ld-linux/{ print $1 }' |
 	while read -r _lib; do
-		mkdir -p "$_stage$(dirname "$_lib")"
-		[ -e "$_stage$_lib" ] || cp -L "$_lib" "$_stage$_lib"
+		mkdir -p "$1$(dirname "$_lib")"
+		[ -e "$1$_lib" ] || cp -L "$_lib" "$1$_lib"
 	done
 }
 
