@@ -24,12 +24,10 @@
 
 int main(void)
 {
-	uint64_t seed = pattern_seed(), faults0, faults, errors = 0;
-	uint64_t fallback = 0, offloaded = 0, failed_batches = 0;
-	uint64_t vm_folio = 0;
+	uint64_t seed = pattern_seed(), faults0, faults;
+	struct dsam_sums sum = { 0 };
 	struct dsam_move m;
 	struct dsa_dbg dbg;
-	int node;
 	void *buf;
 
 	ktap_plan(1 + 2 * 2 + 4 + 6);
@@ -43,33 +41,21 @@ int main(void)
 	ktap_ok(dsa_dbg_read32(&dbg, DSA_DBG_FAULT_EVERY) == FAULT_EVERY,
 		"fault_every_%d_armed", FAULT_EVERY);
 
-	for (node = 1; node >= 0; node--) {
-		dsam_move_check(buf, BUF_BYTES, PAGE_SIZE_4K, node, seed,
-				"faulty", &m);
-		errors += dsam_delta(&m.before, &m.after,
-				     DSAM_DESCRIPTOR_ERRORS);
-		fallback += dsam_delta(&m.before, &m.after,
-				       DSAM_FOLIOS_FALLBACK);
-		offloaded += dsam_delta(&m.before, &m.after,
-					DSAM_FOLIOS_OFFLOADED);
-		failed_batches += dsam_delta(&m.before, &m.after,
-					     DSAM_BATCHES_FAILED);
-		vm_folio += m.vm_folio;
-	}
+	dsam_roundtrip(buf, BUF_BYTES, PAGE_SIZE_4K, seed, "faulty", &sum);
 	dsa_dbg_write32(&dbg, DSA_DBG_FAULT_EVERY, 0);
 	faults = dsa_dbg_read64(&dbg, DSA_DBG_FAULTS) - faults0;
 
 	ktap_diag("device injected %" PRIu64 " faults; module: descriptor_errors %"
 		  PRIu64 " folios_fallback %" PRIu64 " folios_offloaded %" PRIu64
-		  " batches_failed %" PRIu64, faults, errors, fallback,
-		  offloaded, failed_batches);
-	ktap_ok(faults > 0 && errors == faults,
+		  " batches_failed %" PRIu64, faults, sum.errors, sum.fallback,
+		  sum.offloaded, sum.failed_batches);
+	ktap_ok(faults > 0 && sum.errors == faults,
 		"every_injected_fault_is_a_descriptor_error");
-	ktap_ok(fallback > 0 && fallback >= errors,
+	ktap_ok(sum.fallback > 0 && sum.fallback >= sum.errors,
 		"failed_folios_fell_back_to_cpu");
-	ktap_ok(offloaded > 0 && offloaded + fallback >= 2 * NPAGES &&
-		vm_folio == offloaded, "the_others_were_offloaded");
-	ktap_ok(failed_batches > 0, "batches_with_fallback_counted");
+	ktap_ok(sum.offloaded > 0 && sum.offloaded + sum.fallback >= 2 * NPAGES &&
+		sum.vm_folio == sum.offloaded, "the_others_were_offloaded");
+	ktap_ok(sum.failed_batches > 0, "batches_with_fallback_counted");
 
 	/* Injection off: clean again. */
 	dsam_move_check(buf, BUF_BYTES, PAGE_SIZE_4K, 1, seed, "clean", &m);

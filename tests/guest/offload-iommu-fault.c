@@ -58,11 +58,11 @@ static uint64_t ro_dst_pairs(void)
 int main(void)
 {
 	uint64_t seed = pattern_seed(), pairs0, pairs;
-	uint64_t errors = 0, fallback = 0, offloaded = 0, vm_folio = 0;
+	struct dsam_sums sum = { 0 };
 	char path[128];
 	struct dsam_move m;
 	struct dsa_dbg dbg;
-	int node, dmar0, dmar;
+	int dmar0, dmar;
 	void *buf;
 
 	ktap_plan(3 + 2 * 2 + 5 + 6);
@@ -78,32 +78,22 @@ int main(void)
 	pairs0 = ro_dst_pairs();
 	ktap_ok(dsam_param_set("test_ro_dst_every", "4") == 0,
 		"read_only_destinations_armed");
-	for (node = 1; node >= 0; node--) {
-		dsam_move_check(buf, BUF_BYTES, PAGE_SIZE_4K, node, seed,
-				"ro_dst", &m);
-		errors += dsam_delta(&m.before, &m.after,
-				     DSAM_DESCRIPTOR_ERRORS);
-		fallback += dsam_delta(&m.before, &m.after,
-				       DSAM_FOLIOS_FALLBACK);
-		offloaded += dsam_delta(&m.before, &m.after,
-					DSAM_FOLIOS_OFFLOADED);
-		vm_folio += m.vm_folio;
-	}
+	dsam_roundtrip(buf, BUF_BYTES, PAGE_SIZE_4K, seed, "ro_dst", &sum);
 	dsam_param_set("test_ro_dst_every", "0");
 	pairs = ro_dst_pairs() - pairs0;
 	dmar = dsat_kmsg_count("[DMA Write") - dmar0;
 
 	ktap_diag("read-only destinations %" PRIu64 "; module: descriptor_errors %"
 		  PRIu64 " folios_fallback %" PRIu64 " folios_offloaded %" PRIu64
-		  "; DMAR write-fault lines %d", pairs, errors, fallback,
-		  offloaded, dmar);
+		  "; DMAR write-fault lines %d", pairs, sum.errors, sum.fallback,
+		  sum.offloaded, dmar);
 	/* Each 4 KiB folio is one descriptor; a quarter of them, +-1 per move. */
 	ktap_ok(pairs * RO_EVERY + 2 * RO_EVERY >= 2 * NPAGES &&
 		pairs * RO_EVERY <= 2 * NPAGES + 2 * RO_EVERY,
 		"a_quarter_of_the_destinations_read_only");
-	ktap_ok(errors == pairs, "each_read_only_destination_faulted_once");
-	ktap_ok(fallback == pairs, "exactly_those_folios_fell_back_to_cpu");
-	ktap_ok(offloaded + fallback == 2 * NPAGES && vm_folio == offloaded,
+	ktap_ok(sum.errors == pairs, "each_read_only_destination_faulted_once");
+	ktap_ok(sum.fallback == pairs, "exactly_those_folios_fell_back_to_cpu");
+	ktap_ok(sum.offloaded + sum.fallback == 2 * NPAGES && sum.vm_folio == sum.offloaded,
 		"every_other_folio_went_by_dma");
 	/* The DMAR driver rate-limits its messages: at least one, not all. */
 	ktap_ok(dmar >= 1, "iommu_logged_dma_write_faults");

@@ -340,6 +340,26 @@ void dsam_move_check(void *buf, size_t len, size_t stride, int node,
 	ktap_ok(m->bad_pages == 0, "%s_intact_on_node%d", label, node);
 }
 
+void dsam_roundtrip(void *buf, size_t len, size_t stride, uint64_t seed,
+		    const char *label, struct dsam_sums *s)
+{
+	struct dsam_move m;
+	int node;
+
+	for (node = 1; node >= 0; node--) {
+		dsam_move_check(buf, len, stride, node, seed, label, &m);
+		s->errors += dsam_delta(&m.before, &m.after,
+					DSAM_DESCRIPTOR_ERRORS);
+		s->fallback += dsam_delta(&m.before, &m.after,
+					  DSAM_FOLIOS_FALLBACK);
+		s->offloaded += dsam_delta(&m.before, &m.after,
+					   DSAM_FOLIOS_OFFLOADED);
+		s->failed_batches += dsam_delta(&m.before, &m.after,
+						DSAM_BATCHES_FAILED);
+		s->vm_folio += m.vm_folio;
+	}
+}
+
 void dsam_expect_offload(const struct dsam_move *m, uint64_t min_folios,
 			 uint64_t folio_bytes, const char *label)
 {

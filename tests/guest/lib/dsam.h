@@ -142,6 +142,19 @@ struct dsam_move {
 void dsam_move_check(void *buf, size_t len, size_t stride, int node,
 		     uint64_t seed, const char *label, struct dsam_move *m);
 
+/* The module's counters summed over the two moves of dsam_roundtrip(). */
+struct dsam_sums {
+	uint64_t errors, fallback, offloaded, failed_batches, vm_folio;
+};
+
+/*
+ * dsam_move_check() to node 1, then back to node 0 (four results), adding
+ * each move's descriptor errors, fallbacks, offloaded folios, failed
+ * batches and pgmigrate_offload_folio to @s.
+ */
+void dsam_roundtrip(void *buf, size_t len, size_t stride, uint64_t seed,
+		    const char *label, struct dsam_sums *s);
+
 /*
  * Four results for a move that must have been offloaded cleanly: at least
  * @min_folios copied by DMA; no fallback and no error of any kind;
