@@ -95,6 +95,9 @@ help:
 	@echo "  soak           DSA=1 guest run of soak: move_pages, compaction and DAMON migrate at once"
 	@echo "                 through the offload, with DSA faults and stalls, until SOAK_PAGES pages"
 	@echo "                 went by DMA (at most 20 min), every byte checked"
+	@echo "  fuzz-dsa       seeded random driver of the emulated DSA (qtest) on an ASan + UBSan QEMU:"
+	@echo "                 FUZZ_OPS operations of seed FUZZ_SEED; a crash, sanitizer report, hang or"
+	@echo "                 wedged device fails it and names the seed and operation to replay"
 	@echo "  clean          remove $(BUILD)"
 	@echo "  distclean      also remove the cache $(CACHE)"
 	@echo
@@ -118,6 +121,7 @@ help:
 	@echo "                 seconds: a crash verdict, not the whole time limit"
 	@echo "  V=$(V)   1: stream the whole serial console"
 	@echo "  SOAK_PAGES=$(SOAK_PAGES)   pages 'make soak' offloads (lab.soak_pages=)"
+	@echo "  FUZZ_OPS=$(FUZZ_OPS) FUZZ_SEED=$(FUZZ_SEED)   make fuzz-dsa: operations and seed"
 
 deps:
 	@$(TOP)/ci/deps.sh
@@ -215,6 +219,15 @@ qemu: deps
 	@mkdir -p $(BUILD)
 	@set -o pipefail; qemu/build.sh $(CACHE)/qemu | tail -n 1 > $(QEMU_BIN_FILE).tmp
 	@mv $(QEMU_BIN_FILE).tmp $(QEMU_BIN_FILE)
+
+# --- fuzz the emulated DSA on a sanitizer build of our QEMU (qemu/README.md) ---
+FUZZ_OPS  ?= 1000000
+FUZZ_SEED ?= 1
+.PHONY: fuzz-dsa
+fuzz-dsa: deps
+	@mkdir -p $(BUILD)
+	@FUZZ_OPS='$(FUZZ_OPS)' FUZZ_SEED='$(FUZZ_SEED)' FUZZ_LOG=$(BUILD)/fuzz-dsa.log \
+		qemu/fuzz.sh $(CACHE)/qemu
 
 # --- host tools and tests ---
 $(VERDICT): tests/host/ktap-verdict.c
