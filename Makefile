@@ -120,6 +120,9 @@ help:
 	@echo "                 went by DMA (at most 20 min), every byte checked"
 	@echo "  merge-shards   DIRS='run dirs of SHARD=1/N..N/N': one results.json, junit.xml,"
 	@echo "                 summary.txt in $(BUILD)/merged/, the worst shard's code in build/exit-code"
+	@echo "  fuzz-dsa       seeded random driver of the emulated DSA (qtest) on an ASan + UBSan QEMU:"
+	@echo "                 FUZZ_OPS operations of seed FUZZ_SEED; a crash, sanitizer report, hang or"
+	@echo "                 wedged device fails it and names the seed and operation to replay"
 	@echo "  clean          remove $(BUILD)"
 	@echo "  distclean      also remove the cache $(CACHE)"
 	@echo
@@ -151,6 +154,7 @@ help:
 	@echo "  SHARD=$(SHARD)   i/N: run only shard i of N of the selection's boot groups (a CI matrix;"
 	@echo "                 the same split on every machine), merge them with make merge-shards"
 	@echo "  DIRS=$(DIRS)   make merge-shards: the shards' run directories"
+	@echo "  FUZZ_OPS=$(FUZZ_OPS) FUZZ_SEED=$(FUZZ_SEED)   make fuzz-dsa: operations and seed"
 
 deps:
 	@$(TOP)/ci/deps.sh
@@ -252,6 +256,15 @@ qemu: deps
 	@mkdir -p $(BUILD)
 	@set -o pipefail; qemu/build.sh $(CACHE)/qemu | tail -n 1 > $(QEMU_BIN_FILE).tmp
 	@mv $(QEMU_BIN_FILE).tmp $(QEMU_BIN_FILE)
+
+# --- fuzz the emulated DSA on a sanitizer build of our QEMU (qemu/README.md) ---
+FUZZ_OPS  ?= 1000000
+FUZZ_SEED ?= 1
+.PHONY: fuzz-dsa
+fuzz-dsa: deps
+	@mkdir -p $(BUILD)
+	@FUZZ_OPS='$(FUZZ_OPS)' FUZZ_SEED='$(FUZZ_SEED)' FUZZ_LOG=$(BUILD)/fuzz-dsa.log \
+		qemu/fuzz.sh $(CACHE)/qemu
 
 # --- host tools and tests ---
 $(VERDICT) $(MERGE_SHARDS): $(HOST_OUT)/%: tests/host/%.c

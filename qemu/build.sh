@@ -15,7 +15,9 @@
 # is built next to the binary.  Progress goes to stderr; the
 # last stdout line is the path of the qemu-system-x86_64 binary.
 #
-# Environment: JOBS (ninja -j, default 2), QEMU_DEB_VERSION (Debian version).
+# Environment: JOBS (ninja -j, default 2), QEMU_DEB_VERSION (Debian version),
+# SANITIZE (1: build with ASan + UBSan, --enable-sanitizers, for the fuzzer;
+# its trees are san-tree-<key>, kept apart from the plain ones).
 set -eu
 
 usage() {
@@ -34,6 +36,21 @@ deb_version=${QEMU_DEB_VERSION:-1:7.2+dfsg-7+deb12u18}
 upstream=$(echo "$deb_version" | sed 's/^[0-9]*://; s/-[^-]*$//')
 configure_flags="--target-list=x86_64-softmmu --without-default-features \
 --enable-tcg --enable-fdt=system --disable-install-blobs --disable-docs"
+case ${SANITIZE:-0} in
+0) flavour=tree ;;
+1)
+	flavour=san-tree
+	# QEMU 7.2 probes UBSan with -Werror, which GCC 12 fails on a
+	# maybe-uninitialized warning: ask for it directly, and no -Werror
+	# (GCC 12 with ASan warns in code that is not ours).
+	configure_flags="$configure_flags --enable-sanitizers --disable-werror \
+--extra-cflags=-fsanitize=undefined --extra-ldflags=-fsanitize=undefined"
+	;;
+*)
+	echo "$0: SANITIZE must be 0 or 1, not '$SANITIZE'" >&2
+	exit 2
+	;;
+esac
 
 log() {
 	echo "qemu/build.sh: $*" >&2
@@ -45,7 +62,8 @@ die() {
 }
 
 mkdir -p "$qdir"
-# One builder at a time per cache; others wait for it and then reuse its tree.
+# One unpacker at a time per cache, then one builder per flavour (a
+# sanitizer build does not hold up a plain one); others wait and reuse.
 exec 9>"$qdir/.lock"
 flock 9
 
@@ -66,6 +84,8 @@ if [ ! -f "$pristine/.unpacked" ]; then
 	# dpkg-source leaves a copy of the orig tarball next to the tree
 	rm -rf "$qdir/dl" "$qdir"/qemu_*.orig.tar.*
 fi
+exec 9>"$qdir/.lock-$flavour"
+flock 9
 
 # 2. Key of the patched tree.
 [ -f "$patchdir/series" ] || die "missing $patchdir/series"
@@ -81,7 +101,7 @@ key=$({
 		cat "$patchdir/$p"
 	done
 } | sha256sum | cut -c1-16)
-tree=$qdir/tree-$key
+tree=$qdir/$flavour-$key
 bin=$tree/build/qemu-system-x86_64
 
 # 3. Patched source.
@@ -140,12 +160,12 @@ fi
 start=$(date +%s)
 log "building with ninja -j$jobs in $tree/build"
 ninja -C "$tree/build" -j "$jobs" qemu-system-x86_64 \
-	tests/qtest/intel-dsa-test >&2 || die "build failed"
+	tests/qtest/intel-dsa-test tests/qtest/intel-dsa-fuzz >&2 || die "build failed"
 log "built in $(($(date +%s) - start))s"
 [ -x "$bin" ] || die "no binary at $bin"
 
 # Old trees cost ~1 GiB each: keep this one and the previous one.
-for old in $(ls -dt "$qdir"/tree-* 2>/dev/null | tail -n +3); do
+for old in $(ls -dt "$qdir/$flavour"-* 2>/dev/null | tail -n +3); do
 	log "removing old tree $old"
 	rm -rf "$old"
 done
