@@ -21,6 +21,7 @@ NODES     ?= 2
 MEM       ?= 1G
 ACCEL     ?= tcg
 DSA       ?= 1
+DSA_PROPS ?=
 IOMMU     ?= 0
 GDB       ?= 0
 TIMEOUT   ?=
@@ -142,6 +143,7 @@ help:
 	@echo "  ACCEL=$(ACCEL)   tcg (single-threaded) | tcg-mt | kvm | auto (kvm if a probe boot works)"
 	@echo "  DSA=$(DSA)   1: our QEMU with the emulated intel-dsa device; 0: none; vfio:<PCI address>:"
 	@echo "                 the host's DSA passed through (ACCEL=kvm IOMMU=1; qemu/README.md)"
+	@echo "  DSA_PROPS=$(DSA_PROPS)   properties of the emulated DSA, e.g. model=dsa2 (qemu/README.md)"
 	@echo "  IOMMU=$(IOMMU)   1: an Intel VT-d IOMMU in front of the devices, intel_iommu=on: DMA by IOVA"
 	@echo "  GDB=$(GDB)   1 (port 1234) or a port: the guest waits for 'make gdb' (one boot only)"
 	@echo "  TIMEOUT=$(TIMEOUT)   overall guest timeout in seconds (default: from the tests' timeouts)"
@@ -274,7 +276,7 @@ $(VERDICT) $(MERGE_SHARDS): $(HOST_OUT)/%: tests/host/%.c
 RUN_ENV = BUILD=$(BUILD) VERDICT=$(VERDICT) BZIMAGE=$(BZIMAGE) INITRD=$(INITRD) KBUILD_DIR=$(KBUILD_DIR) \
 	KSRC_DIR=$(KSRC_DIR) MOD_OUT=$(MOD_OUT) \
 	KERNEL_CONFIG=$(KBUILD_DIR)/.config MANIFEST=$(GUEST_OUT)/manifest OVERLAY_DIR=$(BUILD) \
-	CPUS=$(CPUS) NODES=$(NODES) MEM=$(MEM) ACCEL=$(ACCEL) DSA=$(DSA) IOMMU=$(IOMMU) GDB=$(GDB) \
+	CPUS=$(CPUS) NODES=$(NODES) MEM=$(MEM) ACCEL=$(ACCEL) DSA=$(DSA) DSA_PROPS=$(DSA_PROPS) IOMMU=$(IOMMU) GDB=$(GDB) \
 	QEMU_BIN_FILE=$(QEMU_BIN_FILE) TIMEOUT=$(TIMEOUT) BOOT_WATCHDOG=$(BOOT_WATCHDOG) V=$(V) \
 	FLAVOUR=$(FLAVOUR) JOBS=$(JOBS) SHARD=$(SHARD)
 

@@ -8,6 +8,7 @@
 # Environment: BUILD VERDICT BZIMAGE INITRD KERNEL_CONFIG MANIFEST CPUS NODES MEM
 #              ACCEL DSA QEMU_BIN_FILE TIMEOUT V FLAVOUR (skips.txt conditions)
 #              BOOT_WATCHDOG (seconds, default 300) LAB_CMD (make run CMD=)
+#              DSA_PROPS (the emulated DSA's properties, e.g. model=dsa2)
 #              IOMMU (0|1) GDB (0|1|port: the guest waits for gdb)
 #              KBUILD_DIR KSRC_DIR MOD_OUT (vmlinux, sources and modules for
 #              symbolizing splats)
@@ -46,7 +47,7 @@ done
 dev_opts="" dev_kargs=""
 case "${DSA:-0}" in
 0) ;;
-1) dev_opts=--dsa ;;
+1) dev_opts="--dsa${DSA_PROPS:+=$DSA_PROPS}" ;;
 vfio:*) dev_opts="--vfio ${DSA#vfio:}" ;;
 *) die "DSA=$DSA is not 0, 1 or vfio:<PCI address>" ;;
 esac
