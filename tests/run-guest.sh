@@ -56,12 +56,17 @@ case "${IOMMU:-0}" in
 1) dev_opts="$dev_opts --iommu" dev_kargs="intel_iommu=on" ;;
 *) die "IOMMU=$IOMMU is not 0 or 1" ;;
 esac
+gdb_port=""
 case "${GDB:-0}" in
 0) ;;
-1) dev_opts="$dev_opts --gdb 1234" ;;
+1) gdb_port=1234 ;;
 *[!0-9]*) die "GDB=$GDB is not 0, 1 (port 1234) or a TCP port" ;;
-*) dev_opts="$dev_opts --gdb $GDB" ;;
+*) gdb_port=$GDB ;;
 esac
+if [ -n "$gdb_port" ]; then
+	dev_opts="$dev_opts --gdb $gdb_port"
+	echo ">> guest: waits at reset for gdb on 127.0.0.1:$gdb_port: run 'make gdb GDB=$GDB' in another terminal" >&2
+fi
 
 . "$here/select.sh"
 # `make run` runs the demo unless T= says otherwise.
