@@ -54,13 +54,8 @@ fi
 # fragment gets a tree of its own, keyed by its path: switching KCONFIG on
 # and off leaves the default tree alone, and editing the fragment rebuilds
 # incrementally (each fragment path costs one more tree in the cache).
-if [ -n "${kconfig:-}" ]; then
-	cfg_key=$(echo "$src_id $FLAVOUR kconfig:$kconfig" | sha256sum | cut -c1-12)
-	kbuild=$CACHE/kernel/obj-$FLAVOUR-kconfig-$cfg_key
-else
-	cfg_key=$(echo "$src_id $FLAVOUR" | sha256sum | cut -c1-12)
-	kbuild=$CACHE/kernel/obj-$FLAVOUR-$cfg_key
-fi
+cfg_key=$(echo "$src_id $FLAVOUR${kconfig:+ kconfig:$kconfig}" | sha256sum | cut -c1-12)
+kbuild=$CACHE/kernel/obj-$FLAVOUR${kconfig:+-kconfig}-$cfg_key
 
 case "$cmd" in
 print-kbuild) echo "$kbuild"; exit 0 ;;

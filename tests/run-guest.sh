@@ -45,6 +45,8 @@ done
 # The machine's DSA and IOMMU: the launcher's options and the guest's
 # kernel arguments.
 dev_opts="" dev_kargs=""
+# The IOMMU machine, for IOMMU=1 and for a boot group's lab.machine=iommu.
+iommu_opt=--iommu iommu_karg=intel_iommu=on
 case "${DSA:-0}" in
 0) ;;
 1) dev_opts="--dsa${DSA_PROPS:+=$DSA_PROPS}" ;;
@@ -53,7 +55,7 @@ vfio:*) dev_opts="--vfio ${DSA#vfio:}" ;;
 esac
 case "${IOMMU:-0}" in
 0) ;;
-1) dev_opts="$dev_opts --iommu" dev_kargs="intel_iommu=on" ;;
+1) dev_opts="$dev_opts $iommu_opt" dev_kargs=$iommu_karg ;;
 *) die "IOMMU=$IOMMU is not 0 or 1" ;;
 esac
 gdb_port=""
@@ -307,8 +309,8 @@ run_group() {	# run_group GROUP DIR
 			group_vm_args="--nodes 3 --cpuless-last --hmat" ;;
 		lab.machine=iommu)
 			# a VT-d IOMMU in front of the DSA, as IOMMU=1 gives every boot
-			group_vm_args="--iommu"
-			gkargs="$gkargs intel_iommu=on" ;;
+			group_vm_args=$iommu_opt
+			gkargs="$gkargs $iommu_karg" ;;
 		lab.machine=*) die "boot '$1': unknown $_a (known: lab.machine=tiered, lab.machine=iommu)" ;;
 		esac
 	done
