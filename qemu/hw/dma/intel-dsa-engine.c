@@ -408,12 +408,24 @@ static void dsa_complete(DSAContext *c, const uint8_t *d, DSAResult *r,
 static void dsa_execute(DSAContext *c, const uint8_t *d, DSAResult *r,
                         bool in_batch);
 
+/*
+ * Members run in order on this engine, so a fenced member always starts
+ * after the ones before it have completed.  As the specification says of
+ * the Fence flag: if a member before a fenced one completed with a status
+ * other than Success (an error, or Success with false predicate from a
+ * Check Result), the fenced member and every member after it are
+ * abandoned: not executed, no completion record, no interrupt.  The
+ * batch's record counts the members processed (failed ones included,
+ * abandoned ones not) and says Batch Fail (0x05) if one of them failed;
+ * a false predicate alone leaves the batch successful, with fewer members
+ * completed than submitted.
+ */
 static void dsa_op_batch(DSAContext *c, const uint8_t *d, DSAResult *r)
 {
     uint64_t list = ldq_le_p(d + DSA_DESC_SRC);
     uint32_t count = ldl_le_p(d + DSA_DESC_SIZE_FIELD);
-    uint32_t ok = 0;
-    bool failed = false;
+    uint32_t done = 0;
+    bool failed = false, unsuccessful = false;
 
     if (count < 2 || count > c->max_batch) {
         r->status = DSA_COMP_DESC_CNT_ERANGE;
@@ -430,25 +442,27 @@ static void dsa_op_batch(DSAContext *c, const uint8_t *d, DSAResult *r)
         if (!dsa_read(c, list + i * DSA_DESC_SIZE, sub, sizeof(sub), &sr)) {
             r->status = DSA_COMP_BATCH_PAGE_FAULT;
             r->fault_addr = sr.fault_addr;
-            r->bytes_completed = ok;
+            r->bytes_completed = done;
             return;
         }
-        /* Members run in order on this engine, so Fence holds trivially */
+        if ((ldl_le_p(sub + DSA_DESC_FLAGS_OFFSET) & DSA_OP_FLAG_FENCE) &&
+            unsuccessful) {
+            break;                        /* this one and the rest abandoned */
+        }
         dsa_execute(c, sub, &sr, true);
         if (sr.aborted) {
             r->aborted = true;
             return;
         }
         dsa_complete(c, sub, &sr, true, i);
-        if (sr.status == DSA_COMP_SUCCESS ||
-            sr.status == DSA_COMP_SUCCESS_PRED) {
-            ok++;
-        } else {
-            failed = true;
+        done++;
+        if (sr.status != DSA_COMP_SUCCESS) {
+            unsuccessful = true;
+            failed |= sr.status != DSA_COMP_SUCCESS_PRED;
         }
     }
     r->status = failed ? DSA_COMP_BATCH_FAIL : DSA_COMP_SUCCESS;
-    r->bytes_completed = ok;              /* descriptors completed */
+    r->bytes_completed = done;            /* descriptors processed */
 }
 
 /*

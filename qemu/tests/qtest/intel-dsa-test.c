@@ -398,7 +398,7 @@ static void test_batch(void)
     qtest_memwrite(d.qts, lst, list, sizeof(list));
     g_assert_cmphex(run_desc(&d, DSA_OPCODE_BATCH, 0, lst, 0, 3, &cr), ==,
                     DSA_COMP_BATCH_FAIL);
-    g_assert_cmpint(qtest_readl(d.qts, cr + DSA_CR_BYTES_COMPLETED), ==, 2);
+    g_assert_cmpint(qtest_readl(d.qts, cr + DSA_CR_BYTES_COMPLETED), ==, 3);
     g_assert_cmphex(qtest_readb(d.qts, subcr), ==, DSA_COMP_BAD_OPCODE);
     g_assert_cmphex(run_desc(&d, DSA_OPCODE_BATCH, 0, lst, 0, 1, &cr), ==,
                     DSA_COMP_DESC_CNT_ERANGE);
@@ -406,6 +406,88 @@ static void test_batch(void)
                     DSA_COMP_DESCLIST_ALIGN);
     g_assert_cmphex(run_desc(&d, DSA_OPCODE_BATCH, 0, RAM_END, 0, 2, &cr), ==,
                     DSA_COMP_BATCH_PAGE_FAULT);
+    dsa_stop(&d);
+}
+
+
+/*
+ * Fence in a batch: once a member completed with a status other than
+ * Success, a later member with the Fence flag and every member after it
+ * are abandoned: not run, no completion record.  The batch's record
+ * counts the members processed (the failed one included) and says Batch
+ * Fail.  A false predicate (Compare with Check Result that does not hold)
+ * abandons fenced members too, but fails nothing.  Without Fence, members
+ * after a failure still run.
+ */
+static void test_batch_fence(void)
+{
+    uint8_t list[4][DSA_DESC_SIZE];
+    uint64_t src, dst, lst, cr, subcr;
+    DSA d;
+
+    dsa_start(&d, "");
+    dsa_setup_wq0(&d, 8);
+    src = guest_alloc(&d.alloc, 4 * 4096);
+    dst = guest_alloc(&d.alloc, 4 * 4096);
+    lst = (guest_alloc(&d.alloc, 5 * DSA_DESC_SIZE) + 63) & ~63ULL;
+    subcr = (guest_alloc(&d.alloc, 5 * DSA_CR_SIZE) + 31) & ~31ULL;
+    qtest_memset(d.qts, src, 0x5a, 4 * 4096);
+
+    /* 0 copies, 1 fails (bad opcode), 2 is fenced, 3 is not */
+    for (int i = 0; i < 4; i++) {
+        desc_fill(list[i], DSA_OPCODE_MEMMOVE, DSA_OP_FLAG_CRAV |
+                  DSA_OP_FLAG_RCR, subcr + i * DSA_CR_SIZE, src + i * 4096,
+                  dst + i * 4096, 4096, 0);
+    }
+    list[1][7] = 0x30;
+    stl_le_p(list[2] + DSA_DESC_FLAGS_OFFSET,
+             ldl_le_p(list[2] + DSA_DESC_FLAGS_OFFSET) | DSA_OP_FLAG_FENCE);
+    qtest_memwrite(d.qts, lst, list, sizeof(list));
+    qtest_memset(d.qts, subcr, 0, 4 * DSA_CR_SIZE);
+    qtest_memset(d.qts, dst, 0, 4 * 4096);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_BATCH, 0, lst, 0, 4, &cr), ==,
+                    DSA_COMP_BATCH_FAIL);
+    g_assert_cmpint(qtest_readl(d.qts, cr + DSA_CR_BYTES_COMPLETED), ==, 2);
+    g_assert_cmphex(qtest_readb(d.qts, subcr), ==, DSA_COMP_SUCCESS);
+    g_assert_cmphex(qtest_readb(d.qts, subcr + DSA_CR_SIZE), ==,
+                    DSA_COMP_BAD_OPCODE);
+    g_assert_cmphex(qtest_readb(d.qts, dst + 4095), ==, 0x5a);
+    /* Abandoned: no record, nothing copied */
+    g_assert_cmphex(qtest_readb(d.qts, subcr + 2 * DSA_CR_SIZE), ==, 0);
+    g_assert_cmphex(qtest_readb(d.qts, subcr + 3 * DSA_CR_SIZE), ==, 0);
+    g_assert_cmphex(qtest_readq(d.qts, dst + 2 * 4096), ==, 0);
+    g_assert_cmphex(qtest_readq(d.qts, dst + 4 * 4096 - 8), ==, 0);
+
+    /* Without the fence, member 2 and 3 run after the failure */
+    stl_le_p(list[2] + DSA_DESC_FLAGS_OFFSET,
+             ldl_le_p(list[2] + DSA_DESC_FLAGS_OFFSET) & ~DSA_OP_FLAG_FENCE);
+    qtest_memwrite(d.qts, lst, list, sizeof(list));
+    qtest_memset(d.qts, subcr, 0, 4 * DSA_CR_SIZE);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_BATCH, 0, lst, 0, 4, &cr), ==,
+                    DSA_COMP_BATCH_FAIL);
+    g_assert_cmpint(qtest_readl(d.qts, cr + DSA_CR_BYTES_COMPLETED), ==, 4);
+    g_assert_cmphex(qtest_readb(d.qts, subcr + 3 * DSA_CR_SIZE), ==,
+                    DSA_COMP_SUCCESS);
+    g_assert_cmphex(qtest_readb(d.qts, dst + 4 * 4096 - 1), ==, 0x5a);
+
+    /*
+     * A false predicate: 0 compares different buffers expecting equal,
+     * 1 (fenced) is abandoned; the batch itself succeeds, 1 of 2 done.
+     */
+    desc_fill(list[0], DSA_OPCODE_COMPARE, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR |
+              DSA_OP_FLAG_CR, subcr, src, dst + 3 * 4096, 4096, 0);
+    desc_fill(list[1], DSA_OPCODE_MEMFILL, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR |
+              DSA_OP_FLAG_FENCE, subcr + DSA_CR_SIZE, 0x1111111111111111ULL,
+              dst, 4096, 0);
+    qtest_memwrite(d.qts, lst, list, 2 * DSA_DESC_SIZE);
+    qtest_memset(d.qts, subcr, 0, 4 * DSA_CR_SIZE);
+    qtest_memset(d.qts, dst + 3 * 4096, 0, 4096);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_BATCH, 0, lst, 0, 2, &cr), ==,
+                    DSA_COMP_SUCCESS);
+    g_assert_cmpint(qtest_readl(d.qts, cr + DSA_CR_BYTES_COMPLETED), ==, 1);
+    g_assert_cmphex(qtest_readb(d.qts, subcr), ==, DSA_COMP_SUCCESS_PRED);
+    g_assert_cmphex(qtest_readb(d.qts, subcr + DSA_CR_SIZE), ==, 0);
+    g_assert_cmphex(qtest_readb(d.qts, dst), ==, 0x5a);
     dsa_stop(&d);
 }
 
@@ -1315,6 +1397,7 @@ int main(int argc, char **argv)
     qtest_add_func("/intel-dsa/block-on-fault", test_block_on_fault);
     qtest_add_func("/intel-dsa/memmove", test_memmove);
     qtest_add_func("/intel-dsa/batch", test_batch);
+    qtest_add_func("/intel-dsa/batch-fence", test_batch_fence);
     qtest_add_func("/intel-dsa/errors", test_errors);
     qtest_add_func("/intel-dsa/wq-limits", test_wq_limits);
     qtest_add_func("/intel-dsa/fault-write-bit", test_fault_write_bit);
