@@ -49,6 +49,9 @@ typedef struct DSAContext {
  */
 #define DSA_ABORT_CHUNK     (64 * KiB)
 
+/* Pages of the DMA address space (the VT-d and DSA page size) */
+#define DSA_PAGE_SIZE       (4 * KiB)
+
 /* ---- guest memory ---- */
 
 static AddressSpace *dsa_as(IntelDSAState *s)
@@ -63,6 +66,12 @@ static bool dsa_aborted(DSAContext *c, DSAResult *r)
         r->aborted = true;
     }
     return r->aborted;
+}
+
+/* The same, for code that has no result to mark */
+static bool dsa_aborted_quiet(DSAContext *c)
+{
+    return c->seq < qatomic_read(&c->s->wq[c->wq].abort_seq);
 }
 
 /*
@@ -314,16 +323,87 @@ static bool dsa_map_pair(DSAContext *c, uint64_t a, bool a_write, void **pa,
     return true;
 }
 
+/*
+ * Map the top of [addr + lo, addr + hi): the longest piece ending at
+ * addr + hi that is RAM in one mapping, its offset in *start.  NULL if
+ * the page holding addr + hi - 1 is not RAM.  RAM ends at a page boundary
+ * at the latest, so this steps through a hole a 4 KiB page at a time.
+ */
+static void *dsa_map_top(DSAContext *c, uint64_t addr, uint32_t lo,
+                         uint32_t hi, bool is_write, uint32_t *start)
+{
+    uint32_t off = lo;
+
+    while (off < hi && !dsa_aborted_quiet(c)) {
+        dma_addr_t l = hi - off;
+        void *p = dsa_map(c, addr + off, &l, is_write);
+
+        if (p && off + l == hi) {
+            *start = off;
+            return p;
+        }
+        if (p) {
+            dsa_unmap(c->s, p, l, is_write, 0);
+            off += l;
+        } else {
+            off = MIN((uint64_t)hi,
+                      ROUND_UP(addr + off + 1, DSA_PAGE_SIZE) - addr);
+        }
+    }
+    return NULL;
+}
+
+/*
+ * GENCAP.overlap_copy is 1, as on both parts: overlapping buffers are
+ * copied as memmove() does.  When the destination starts inside the
+ * source the copy runs from the end down, in pieces, so every source
+ * byte is read before it is overwritten.  A page fault then leaves the
+ * last Bytes Completed bytes copied, and Result says so: 1, copied from
+ * the end (0, from the start, otherwise).  The fault address is the
+ * highest byte not copied.
+ */
+static void dsa_op_memmove_down(DSAContext *c, uint64_t src, uint64_t dst,
+                                uint32_t size, DSAResult *r)
+{
+    uint32_t hi = size;
+
+    while (hi > 0 && !dsa_aborted(c, r)) {
+        uint32_t lo = hi > DSA_ABORT_CHUNK ? hi - DSA_ABORT_CHUNK : 0;
+        uint32_t s_lo, d_lo;
+        uint8_t *sp, *dp;
+
+        sp = dsa_map_top(c, src, lo, hi, false, &s_lo);
+        if (!sp) {
+            dsa_fault(r, src + hi - 1, false, size - hi);
+            r->result = 1;
+            return;
+        }
+        dp = dsa_map_top(c, dst, lo, hi, true, &d_lo);
+        if (!dp) {
+            dsa_unmap(c->s, sp, hi - s_lo, false, 0);
+            dsa_fault(r, dst + hi - 1, true, size - hi);
+            r->result = 1;
+            return;
+        }
+        lo = MAX(s_lo, d_lo);
+        memmove(dp + (lo - d_lo), sp + (lo - s_lo), hi - lo);
+        dsa_unmap(c->s, dp, hi - d_lo, true, hi - d_lo);
+        dsa_unmap(c->s, sp, hi - s_lo, false, hi - s_lo);
+        hi = lo;
+    }
+    r->status = DSA_COMP_SUCCESS;
+}
+
 static void dsa_op_memmove(DSAContext *c, uint64_t src, uint64_t dst,
                            uint32_t size, DSAResult *r)
 {
     uint32_t off = 0;
 
-    if ((src < dst + size && dst < src + size)) {
-        /* GENCAP.overlap_copy is 0 */
-        r->status = DSA_COMP_OVERLAP_BUFFERS;
+    if (dst > src && dst < src + size) {
+        dsa_op_memmove_down(c, src, dst, size, r);
         return;
     }
+    /* Upwards; the pieces may overlap when dst < src */
     while (off < size && !dsa_aborted(c, r)) {
         dma_addr_t sl = MIN(size - off, DSA_ABORT_CHUNK), dl;
         void *sp, *dp;
@@ -332,7 +412,7 @@ static void dsa_op_memmove(DSAContext *c, uint64_t src, uint64_t dst,
                           dst + off, true, &dp, &dl, off, r)) {
             return;
         }
-        memcpy(dp, sp, dl);
+        memmove(dp, sp, dl);
         dsa_unmap(c->s, dp, dl, true, dl);
         dsa_unmap(c->s, sp, sl, false, dl);
         off += dl;

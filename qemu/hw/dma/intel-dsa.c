@@ -92,6 +92,8 @@ static uint64_t dsa_gencap(IntelDSAState *s)
      * resolve a fault: one with it set ends the descriptor as without it.
      */
     v = FIELD_DP64(v, GENCAP, BLOCK_ON_FAULT, 1);
+    /* Overlapping Memory Move copies as memmove(), on both parts */
+    v = FIELD_DP64(v, GENCAP, OVERLAP_COPY, 1);
     v = FIELD_DP64(v, GENCAP, CACHE_CTRL_MEM, 1);
     v = FIELD_DP64(v, GENCAP, CMD_CAP, 1);
     v = FIELD_DP64(v, GENCAP, EVL_SUPPORT, dsa_has_evl(s)); /* 64-byte */
