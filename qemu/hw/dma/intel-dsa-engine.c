@@ -676,19 +676,17 @@ static void dsa_execute(DSAContext *c, const uint8_t *d, DSAResult *r,
 
 /* ---- completion ---- */
 
-static bool dsa_write_cr(DSAContext *c, uint64_t addr, const DSAResult *r)
+/* The completion record of a result */
+static void dsa_build_cr(DSAContext *c, const DSAResult *r, uint8_t *cr)
 {
-    uint8_t cr[DSA_CR_SIZE] = { 0 };
-    dma_addr_t l = DSA_CR_SIZE;
-    uint8_t status = r->status;
-    uint8_t *p;
-
+    memset(cr, 0, DSA_CR_SIZE);
+    cr[DSA_CR_STATUS] = r->status;
     /*
      * Which access faulted: status bit 7 (DSA 1.0 and the idxd uapi), and
      * in DSA 2.0 also bit 0 of Fault Info, a reserved byte in DSA 1.0.
      */
     if (r->fault_write) {
-        status |= DSA_COMP_STATUS_WRITE;
+        cr[DSA_CR_STATUS] |= DSA_COMP_STATUS_WRITE;
         if (c->s->model->fault_info) {
             cr[DSA_CR_FAULT_INFO] = DSA_CR_FAULT_INFO_WRITE;
         }
@@ -697,7 +695,15 @@ static bool dsa_write_cr(DSAContext *c, uint64_t addr, const DSAResult *r)
     stl_le_p(cr + DSA_CR_BYTES_COMPLETED, r->bytes_completed);
     stq_le_p(cr + DSA_CR_FAULT_ADDR, r->fault_addr);
     stl_le_p(cr + DSA_CR_INVALID_FLAGS, r->invalid_flags);
+}
 
+static bool dsa_write_cr(DSAContext *c, uint64_t addr, const DSAResult *r)
+{
+    uint8_t cr[DSA_CR_SIZE];
+    dma_addr_t l = DSA_CR_SIZE;
+    uint8_t *p;
+
+    dsa_build_cr(c, r, cr);
     p = dsa_map(c, addr, &l, true);
     if (!p) {
         return false;
@@ -709,7 +715,7 @@ static bool dsa_write_cr(DSAContext *c, uint64_t addr, const DSAResult *r)
     /* The status byte goes last: software polls it */
     memcpy(p + 1, cr + 1, DSA_CR_SIZE - 1);
     smp_wmb();      /* the record's body is visible before its status */
-    qatomic_set(p, status);
+    qatomic_set(p, cr[DSA_CR_STATUS]);
     dsa_unmap(c->s, p, l, true, l);
     return true;
 }
@@ -748,6 +754,7 @@ static void dsa_complete(DSAContext *c, const uint8_t *d, DSAResult *r,
         cr_addr = r->fault_addr;
     }
     if (err) {
+        DSAError e = { .has_cr = true };
         uint64_t e0 = 0, e1 = 0;
 
         e0 = FIELD_DP64(e0, SWERR, DESC_VALID, 1);
@@ -761,7 +768,24 @@ static void dsa_complete(DSAContext *c, const uint8_t *d, DSAResult *r,
         e0 = FIELD_DP64(e0, SWERR, OPERATION, opcode);
         e1 = FIELD_DP64(e1, SWERR1, BATCH_IDX, batch_idx);
         e1 = FIELD_DP64(e1, SWERR1, INVALID_FLAGS, r->invalid_flags);
-        dsa_report_swerr(s, e0, e1, cr_addr);
+        e.swerr[0] = e0;
+        e.swerr[1] = e1;
+        e.swerr[2] = cr_addr;
+        /*
+         * For the event log: the invalid flags, or the interrupt handle
+         * and whether the descriptor asked for an interrupt and a record;
+         * and the record it would have had (software copies it where it
+         * belongs when the address faulted, 0x1a).
+         */
+        if (err == DSA_COMP_INVALID_FLAGS) {
+            e.info = r->invalid_flags;
+        } else {
+            e.info = handle |
+                     (flags & DSA_OP_FLAG_RCI ? DSA_EVL_INFO_RCI : 0) |
+                     (flags & DSA_OP_FLAG_RCR ? DSA_EVL_INFO_RCR : 0);
+        }
+        dsa_build_cr(c, r, e.cr);
+        dsa_report_error(s, &e);
     }
     if ((flags & DSA_OP_FLAG_RCI) && handle < s->num_wqs + 1) {
         dsa_notify(s, handle);
@@ -846,6 +870,7 @@ void dsa_portal_write(IntelDSAState *s, int n, const uint8_t *desc)
     qemu_mutex_unlock(&s->lock);
 
     if (err) {
+        DSAError e = { 0 };
         uint64_t e0 = 0;
 
         trace_intel_dsa_drop(n, err);
@@ -854,7 +879,8 @@ void dsa_portal_write(IntelDSAState *s, int n, const uint8_t *desc)
         e0 = FIELD_DP64(e0, SWERR, ERROR, err);
         e0 = FIELD_DP64(e0, SWERR, WQ_IDX, n);
         e0 = FIELD_DP64(e0, SWERR, OPERATION, desc[7]);
-        dsa_report_swerr(s, e0, 0, 0);
+        e.swerr[0] = e0;
+        dsa_report_error(s, &e);
     }
 }
 

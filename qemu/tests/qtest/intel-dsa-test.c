@@ -562,6 +562,146 @@ static void test_overlap_copy(void)
         dsa_stop(&d);
     }
 }
+
+/* Reset; event log of @entries at @log; WQ 0 (8 entries) in group 0 */
+static void dsa_setup_evl(DSA *d, uint64_t log, uint32_t entries)
+{
+    g_assert_cmphex(dsa_cmd(d, DSA_CMD_RESET_DEVICE, 0), ==, 0);
+    wr64(d, A_EVLCFG, log);
+    wr64(d, A_EVLCFG1, entries);
+    wr32(d, A_GENCFG, R_GENCFG_EVL_EN_MASK);
+    wqcfg_write(d, 0, 8, true, 21);
+    wr64(d, DSA_GRPCFG_OFFSET, 1);
+    wr64(d, DSA_GRPCFG_OFFSET + 32, 3);
+    wr32(d, A_GENCTRL, R_GENCTRL_SOFTERR_INT_EN_MASK |
+         R_GENCTRL_EVL_INT_EN_MASK);
+    g_assert_cmphex(dsa_cmd(d, DSA_CMD_ENABLE_DEVICE, 0), ==, 0);
+    g_assert_cmphex(dsa_cmd(d, DSA_CMD_ENABLE_WQ, 0), ==, 0);
+}
+
+/* Wait (bounded) until EVLSTATUS.tail is @tail */
+static void evl_wait_tail(DSA *d, uint32_t tail)
+{
+    gint64 start = g_get_monotonic_time();
+
+    while (FIELD_EX64(rd64(d, A_EVLSTATUS), EVLSTATUS, TAIL) != tail) {
+        g_assert_false(timed_out(start));
+        g_usleep(1000);
+    }
+}
+
+/*
+ * With the event log enabled (GENCFG.evl_en, as idxd sets it up), an
+ * error with no completion record to go to is an entry in the log, not
+ * SWERR: a 32-byte header laid out as SWERR, then the record the
+ * descriptor would have had.  Tail advances; Interrupt Pending and
+ * INTCAUSE.EVL with vector 0, once until software clears Interrupt
+ * Pending; software moves Head.  A full log sends errors to SWERR.  On
+ * both models (dsa1 has the log by default, see test_models).
+ */
+static void test_event_log(void)
+{
+    const char *models[] = { "", ",model=dsa2" };
+    uint8_t desc[DSA_DESC_SIZE];
+    uint64_t buf, log, e, cr;
+    uint32_t entries = DSA_EVL_SIZE_MIN;
+    DSA d;
+
+    for (unsigned m = 0; m < ARRAY_SIZE(models); m++) {
+        dsa_start(&d, models[m]);
+        log = (guest_alloc(&d.alloc, 2 * entries * DSA_EVL_ENTRY_SIZE) +
+               4095) & ~4095ULL;
+        qtest_memset(d.qts, log, 0, entries * DSA_EVL_ENTRY_SIZE);
+        dsa_setup_evl(&d, log, entries);
+        buf = guest_alloc(&d.alloc, 8192);
+        g_assert_cmphex(rd64(&d, A_EVLSTATUS), ==, 0);
+
+        /* A page fault on a write, no record: entry 0 */
+        desc_fill(desc, DSA_OPCODE_MEMMOVE, 0, 0, buf, RAM_END, 64, 0);
+        submit(&d, 0, desc);
+        g_assert_true(msi_wait(&d, 0));
+        evl_wait_tail(&d, 1);
+        g_assert_cmphex(rd32(&d, A_INTCAUSE), ==, DSA_INTC_EVL);
+        g_assert_true(rd64(&d, A_EVLSTATUS) & R_EVLSTATUS_INT_PENDING_MASK);
+        g_assert_false(FIELD_EX64(rd64(&d, A_SWERR), SWERR, VALID));
+        e = qtest_readq(d.qts, log);
+        g_assert_cmphex(FIELD_EX64(e, SWERR, ERROR), ==,
+                        DSA_COMP_PAGE_FAULT_NOBOF);
+        g_assert_true(FIELD_EX64(e, SWERR, DESC_VALID));
+        g_assert_true(FIELD_EX64(e, SWERR, WQ_IDX_VALID));
+        g_assert_true(FIELD_EX64(e, SWERR, FAULT_RW));
+        g_assert_cmphex(FIELD_EX64(e, SWERR, WQ_IDX), ==, 0);
+        g_assert_cmphex(FIELD_EX64(e, SWERR, OPERATION), ==,
+                        DSA_OPCODE_MEMMOVE);
+        g_assert_cmphex(qtest_readq(d.qts, log + DSA_EVL_FAULT_ADDR), ==,
+                        RAM_END);
+        g_assert_cmphex(qtest_readb(d.qts, log + DSA_EVL_CR), ==,
+                        DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE);
+        g_assert_cmphex(qtest_readq(d.qts, log + DSA_EVL_CR +
+                                    DSA_CR_FAULT_ADDR), ==, RAM_END);
+
+        /* Still pending: entry 1 (a disabled WQ), no second interrupt */
+        wr32(&d, A_INTCAUSE, DSA_INTC_EVL);
+        submit(&d, 2, desc);
+        evl_wait_tail(&d, 2);
+        g_usleep(20 * 1000);
+        g_assert_false(msi_fired(&d, 0));
+        e = qtest_readq(d.qts, log + DSA_EVL_ENTRY_SIZE);
+        g_assert_cmphex(FIELD_EX64(e, SWERR, ERROR), ==,
+                        DSA_SWERR_WQ_DISABLED);
+        g_assert_cmphex(FIELD_EX64(e, SWERR, WQ_IDX), ==, 2);
+
+        /* Software: clear Interrupt Pending, consume both */
+        wr32(&d, A_EVLSTATUS + 4, R_EVLSTATUS_INT_PENDING_MASK >> 32);
+        wr32(&d, A_EVLSTATUS, 2);
+        g_assert_cmphex(rd64(&d, A_EVLSTATUS), ==,
+                        2 | (uint64_t)2 << R_EVLSTATUS_TAIL_SHIFT);
+        /* A Head past the log is ignored */
+        wr32(&d, A_EVLSTATUS, entries);
+        g_assert_cmpint(FIELD_EX64(rd64(&d, A_EVLSTATUS), EVLSTATUS, HEAD),
+                        ==, 2);
+
+        /* A misaligned record: entry 2, with handle, RCI and RCR */
+        cr = (guest_alloc(&d.alloc, 64) + 31) & ~31ULL;
+        desc_fill(desc, DSA_OPCODE_NOOP, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR |
+                  DSA_OP_FLAG_RCI, cr + 8, 0, 0, 0, 1);
+        submit(&d, 0, desc);
+        g_assert_true(msi_wait(&d, 0));
+        evl_wait_tail(&d, 3);
+        e = qtest_readq(d.qts, log + 2 * DSA_EVL_ENTRY_SIZE);
+        g_assert_cmphex(FIELD_EX64(e, SWERR, ERROR), ==, DSA_COMP_CRA_ALIGN);
+        g_assert_true(e & DSA_EVL_ERR_INFO_VALID);
+        g_assert_cmphex(qtest_readl(d.qts, log + 2 * DSA_EVL_ENTRY_SIZE +
+                                    DSA_EVL_INFO), ==,
+                        1 | DSA_EVL_INFO_RCI | DSA_EVL_INFO_RCR);
+        g_assert_cmphex(qtest_readq(d.qts, log + 2 * DSA_EVL_ENTRY_SIZE +
+                                    DSA_EVL_FAULT_ADDR), ==, cr + 8);
+        g_assert_cmphex(qtest_readb(d.qts, log + 2 * DSA_EVL_ENTRY_SIZE +
+                                    DSA_EVL_CR), ==, DSA_COMP_SUCCESS);
+        g_assert_true(msi_fired(&d, 1));        /* RCI still honoured */
+        wr32(&d, A_EVLSTATUS + 4, R_EVLSTATUS_INT_PENDING_MASK >> 32);
+        wr32(&d, A_INTCAUSE, DSA_INTC_EVL);
+        wr32(&d, A_EVLSTATUS, 3);
+
+        /* Full (Tail just behind Head): the next error goes to SWERR */
+        desc_fill(desc, DSA_OPCODE_NOOP, 0, 0, 0, 0, 0, 0);
+        for (uint32_t i = 0; i < entries - 1; i++) {
+            submit(&d, 2, desc);
+            evl_wait_tail(&d, (3 + i + 1) % entries);
+        }
+        g_assert_false(FIELD_EX64(rd64(&d, A_SWERR), SWERR, VALID));
+        submit(&d, 2, desc);
+        g_assert_true(msi_wait(&d, 0));
+        e = rd64(&d, A_SWERR);
+        g_assert_true(FIELD_EX64(e, SWERR, VALID));
+        g_assert_cmphex(FIELD_EX64(e, SWERR, ERROR), ==,
+                        DSA_SWERR_WQ_DISABLED);
+        g_assert_true(rd32(&d, A_INTCAUSE) & DSA_INTC_ERR);
+        g_assert_cmpint(FIELD_EX64(rd64(&d, A_EVLSTATUS), EVLSTATUS, TAIL),
+                        ==, 2);
+        dsa_stop(&d);
+    }
+}
 static void test_errors(void)
 {
     uint8_t desc[DSA_DESC_SIZE];
@@ -1469,6 +1609,7 @@ int main(int argc, char **argv)
     qtest_add_func("/intel-dsa/batch-fence", test_batch_fence);
     qtest_add_func("/intel-dsa/overlap-copy", test_overlap_copy);
     qtest_add_func("/intel-dsa/errors", test_errors);
+    qtest_add_func("/intel-dsa/event-log", test_event_log);
     qtest_add_func("/intel-dsa/wq-limits", test_wq_limits);
     qtest_add_func("/intel-dsa/fault-write-bit", test_fault_write_bit);
     qtest_add_func("/intel-dsa/reserved-fields", test_reserved_fields);
