@@ -193,10 +193,12 @@ fi
 # vfio-pci.disable_denylist=1 on the host: Linux's vfio-pci denies DSA.
 [ -z "$vfio" ] || dev_opts="$dev_opts -device vfio-pci,host=$vfio"
 if [ -n "$dsa" ]; then
+	# The guest tests inject faults and pause engines through the
+	# emulator-only debug page, off unless asked for.
 	if [ "$dsa" = on ]; then
-		dev_opts="$dev_opts -device intel-dsa"
+		dev_opts="$dev_opts -device intel-dsa,x-debug-page=on"
 	else
-		dev_opts="$dev_opts -device intel-dsa,$dsa"
+		dev_opts="$dev_opts -device intel-dsa,x-debug-page=on,$dsa"
 	fi
 fi
 

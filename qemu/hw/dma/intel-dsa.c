@@ -1201,12 +1201,12 @@ static bool dsa_check_props(IntelDSAState *s, Error **errp)
     }
     if (s->fault_status <= DSA_COMP_SUCCESS ||
         s->fault_status > DSA_COMP_STATUS_MAX) {
-        error_setg(errp, "intel-dsa: fault-status=0x%x: must be an error "
+        error_setg(errp, "intel-dsa: x-fault-status=0x%x: must be an error "
                    "completion status, 0x02..0x7f", s->fault_status);
         return false;
     }
     if (s->halt_reset_type > DSA_RESET_COLD) {
-        error_setg(errp, "intel-dsa: halt-reset-type=%u: must be 0..3 "
+        error_setg(errp, "intel-dsa: x-halt-reset-type=%u: must be 0..3 "
                    "(software, FLR, warm, cold)", s->halt_reset_type);
         return false;
     }
@@ -1236,7 +1236,9 @@ static void dsa_realize(PCIDevice *pdev, Error **errp)
     memory_region_add_subregion(&s->bar0, 0, &s->regs);
     memory_region_init_io(&s->debug, OBJECT(s), &dsa_debug_ops, s,
                           "intel-dsa-debug", DSA_DEBUG_SIZE);
-    memory_region_add_subregion(&s->bar0, DSA_DEBUG_OFFSET, &s->debug);
+    if (s->debug_page) {
+        memory_region_add_subregion(&s->bar0, DSA_DEBUG_OFFSET, &s->debug);
+    }
     pci_register_bar(pdev, 0, PCI_BASE_ADDRESS_SPACE_MEMORY |
                      PCI_BASE_ADDRESS_MEM_TYPE_64, &s->bar0);
 
@@ -1335,11 +1337,13 @@ static Property dsa_properties[] = {
     DEFINE_PROP_UINT32("wq-size", IntelDSAState, total_wq_size, 128),
     DEFINE_PROP_UINT8("max-xfer-shift", IntelDSAState, max_xfer_shift, 31),
     DEFINE_PROP_UINT8("max-batch-shift", IntelDSAState, max_batch_shift, 10),
-    DEFINE_PROP_UINT32("fault-every", IntelDSAState, fault_every, 0),
-    DEFINE_PROP_UINT8("fault-status", IntelDSAState, fault_status,
+    /* Emulator-only testing aids, off by default: no silicon has them */
+    DEFINE_PROP_BOOL("x-debug-page", IntelDSAState, debug_page, false),
+    DEFINE_PROP_UINT32("x-fault-every", IntelDSAState, fault_every, 0),
+    DEFINE_PROP_UINT8("x-fault-status", IntelDSAState, fault_status,
                       DSA_COMP_PAGE_FAULT_NOBOF),
-    DEFINE_PROP_UINT32("halt-after", IntelDSAState, halt_after, 0),
-    DEFINE_PROP_UINT8("halt-reset-type", IntelDSAState, halt_reset_type,
+    DEFINE_PROP_UINT32("x-halt-after", IntelDSAState, halt_after, 0),
+    DEFINE_PROP_UINT8("x-halt-reset-type", IntelDSAState, halt_reset_type,
                       DSA_RESET_FLR),
     DEFINE_PROP_END_OF_LIST(),
 };

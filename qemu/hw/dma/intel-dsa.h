@@ -131,6 +131,7 @@ struct IntelDSAState {
     uint32_t fault_every;
     uint8_t fault_status;
     uint32_t halt_after;
+    bool debug_page;                  /* x-debug-page: BAR0 + 0x8000 */
 
     /* Registers (BQL) */
     uint32_t gencfg;

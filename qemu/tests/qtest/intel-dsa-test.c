@@ -88,6 +88,23 @@ static uint8_t run_desc(DSA *d, uint8_t opcode, uint32_t extra_flags,
     return cr_wait(d, cr);
 }
 
+/*
+ * The debug page is an emulator-only testing aid behind x-debug-page
+ * (the qtests turn it on): by default BAR0 + 0x8000 is a hole, as on
+ * silicon, and writing the fault-injection register there injects nothing.
+ */
+static void test_debug_page_off(void)
+{
+    DSA d;
+
+    dsa_start(&d, ",x-debug-page=off");
+    g_assert_cmphex(rd32(&d, DSA_DEBUG_OFFSET + DSA_DBG_MAGIC), ==, 0);
+    wr32(&d, DSA_DEBUG_OFFSET + DSA_DBG_FAULT_EVERY, 1);
+    g_assert_cmphex(rd32(&d, DSA_DEBUG_OFFSET + DSA_DBG_FAULT_EVERY), ==, 0);
+    g_assert_cmphex(rd32(&d, A_VERSION), ==, DSA_VERSION_1);
+    dsa_stop(&d);
+}
+
 static void test_reset_values(void)
 {
     DSA d;
@@ -958,7 +975,7 @@ static void test_fault_injection(void)
     uint64_t src, dst, cr;
     DSA d;
 
-    dsa_start(&d, ",fault-every=2,fault-status=0x20");
+    dsa_start(&d, ",x-fault-every=2,x-fault-status=0x20");
     dsa_setup_wq0(&d, 8);
     src = guest_alloc(&d.alloc, 4096);
     dst = guest_alloc(&d.alloc, 4096);
@@ -988,7 +1005,7 @@ static void test_halt_flr(void)
     uint16_t ctl;
     DSA d;
 
-    dsa_start(&d, ",halt-after=2");
+    dsa_start(&d, ",x-halt-after=2");
     dsa_setup_wq0(&d, 8);
     src = guest_alloc(&d.alloc, 4096);
     dst = guest_alloc(&d.alloc, 4096);
@@ -1601,6 +1618,7 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/intel-dsa/reset-values", test_reset_values);
+    qtest_add_func("/intel-dsa/debug-page-off", test_debug_page_off);
     qtest_add_func("/intel-dsa/models", test_models);
     qtest_add_func("/intel-dsa/commands", test_commands);
     qtest_add_func("/intel-dsa/block-on-fault", test_block_on_fault);
