@@ -31,6 +31,10 @@ V         ?= 0
 SOAK_PAGES ?= 1000000
 SHARD     ?=
 DIRS      ?=
+SMOKE     ?=
+SMOKE_BASE ?=
+FROM      ?=
+TO        ?=
 
 override BUILD := $(abspath $(BUILD))
 override CACHE := $(abspath $(CACHE))
@@ -78,7 +82,7 @@ VERDICT := $(HOST_OUT)/ktap-verdict
 MERGE_SHARDS := $(HOST_OUT)/merge-shards
 
 .PHONY: help deps kernel module rootfs qemu run test test-host test-guest test-debug test-suites test-iommu build-all \
-        check-patches print-kbuild print-ksrc clean distclean guest-bins gdb merge-shards
+        check-patches check-series print-kbuild print-ksrc clean distclean guest-bins gdb merge-shards
 
 help:
 	@echo "dsa-migrate-devenv: page-migration copy offload to an emulated DSA, tested in QEMU"
@@ -110,6 +114,9 @@ help:
 	@echo "  test-suites    the kernel's mm selftests, stress-ng --verify and numactl's tools in the"
 	@echo "                 guest with dsa_migrate registered (tests/README: allow-list); CI runs it"
 	@echo "  check-patches  scripts/checkpatch.pl --strict on kernel-patches/ and module/"
+	@echo "  check-series   for each prefix of the series (FROM..TO): checkpatch, kernel build,"
+	@echo "                 smoke tests (SMOKE; SMOKE_BASE without modules before the provider"
+	@echo "                 API); table in $(BUILD)/check-series/summary.md, exit 1 if any failed"
 	@echo "  bench-migrate  DSA=1 guest run of bench-migrate: move_pages GB/s, CPU vs DMA 1/2/4 channels,"
 	@echo "                 4K/64K/2M folios; table + PNG in $(BUILD)/bench-migrate/"
 	@echo "  bench-compaction DSA=1 guest run of bench-compaction: the four-mode table (baseline/offload x"
@@ -359,6 +366,12 @@ gdb:
 
 check-patches: kernel
 	@kernel-patches/checkpatch.sh $(KSRC_DIR)
+
+# --- every prefix of the series: checkpatch, builds, smoke tests (kernel-patches/check-series.sh) ---
+.PHONY: check-series
+check-series: deps
+	@CACHE=$(CACHE) BUILD=$(BUILD) SMOKE='$(SMOKE)' SMOKE_BASE='$(SMOKE_BASE)' \
+		FROM='$(FROM)' TO='$(TO)' kernel-patches/check-series.sh
 
 # --- move_pages throughput, CPU copy vs DSA offload (tests/guest/bench-migrate.c) ---
 .PHONY: bench-migrate
