@@ -23,6 +23,7 @@ ACCEL     ?= tcg
 DSA       ?= 1
 DSA_PROPS ?=
 IOMMU     ?= 0
+TIMING    ?=
 GDB       ?= 0
 TIMEOUT   ?=
 BOOT_WATCHDOG ?= 300
@@ -38,6 +39,20 @@ override CACHE := $(abspath $(CACHE))
 ifneq ($(SHARD),)
 ifneq ($(shell $(TOP)/tests/shard.sh check '$(SHARD)' && echo ok),ok)
 $(error SHARD='$(SHARD)' is not i/N)
+endif
+endif
+# TIMING: timed mode (qemu/README.md, "Timed mode"): 1 is the default set, spr.
+TIMING_SETS := spr
+ifneq ($(TIMING),)
+override TIMING := $(if $(filter 1,$(TIMING)),spr,$(TIMING))
+ifneq ($(filter-out $(TIMING_SETS),$(TIMING))$(word 2,$(TIMING)),)
+$(error TIMING='$(TIMING)': must be 1 or a parameter set of the timing model: $(TIMING_SETS))
+endif
+ifneq ($(DSA),1)
+$(error TIMING=$(TIMING) times the emulated DSA: it needs DSA=1 (got DSA=$(DSA)))
+endif
+ifneq ($(ACCEL),tcg)
+$(error TIMING=$(TIMING) runs the guest under -icount, single-threaded TCG: it needs ACCEL=tcg (got ACCEL=$(ACCEL)))
 endif
 endif
 # KCONFIG: a user config fragment; build-kernel.sh merges and verifies it.
@@ -144,6 +159,9 @@ help:
 	@echo "  DSA=$(DSA)   1: our QEMU with the emulated intel-dsa device; 0: none; vfio:<PCI address>:"
 	@echo "                 the host's DSA passed through (ACCEL=kvm IOMMU=1; qemu/README.md)"
 	@echo "  DSA_PROPS=$(DSA_PROPS)   properties of the emulated DSA, e.g. model=dsa2 (qemu/README.md)"
+	@echo "  TIMING=$(TIMING)   timed mode: the guest under -icount (shift=0, sleep=off), the emulated DSA"
+	@echo "                 completing in virtual time from its timing model, so results are the"
+	@echo "                 same run after run; 1 or spr: Sapphire Rapids (the only set); empty: off"
 	@echo "  IOMMU=$(IOMMU)   1: an Intel VT-d IOMMU in front of the devices, intel_iommu=on: DMA by IOVA"
 	@echo "  GDB=$(GDB)   1 (port 1234) or a port: the guest waits for 'make gdb' (one boot only)"
 	@echo "  TIMEOUT=$(TIMEOUT)   overall guest timeout in seconds (default: from the tests' timeouts)"
@@ -277,7 +295,7 @@ RUN_ENV = BUILD=$(BUILD) VERDICT=$(VERDICT) BZIMAGE=$(BZIMAGE) INITRD=$(INITRD) 
 	KSRC_DIR=$(KSRC_DIR) MOD_OUT=$(MOD_OUT) \
 	KERNEL_CONFIG=$(KBUILD_DIR)/.config MANIFEST=$(GUEST_OUT)/manifest OVERLAY_DIR=$(BUILD) \
 	CPUS=$(CPUS) NODES=$(NODES) MEM=$(MEM) ACCEL=$(ACCEL) DSA=$(DSA) DSA_PROPS=$(DSA_PROPS) IOMMU=$(IOMMU) GDB=$(GDB) \
-	QEMU_BIN_FILE=$(QEMU_BIN_FILE) TIMEOUT=$(TIMEOUT) BOOT_WATCHDOG=$(BOOT_WATCHDOG) V=$(V) \
+	TIMING=$(TIMING) QEMU_BIN_FILE=$(QEMU_BIN_FILE) TIMEOUT=$(TIMEOUT) BOOT_WATCHDOG=$(BOOT_WATCHDOG) V=$(V) \
 	FLAVOUR=$(FLAVOUR) JOBS=$(JOBS) SHARD=$(SHARD)
 
 # Everything the guest needs; any failure here means "untestable" (125).

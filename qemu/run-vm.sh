@@ -13,6 +13,10 @@
 #                        remote 150 ns / 10 GB/s, a CPU-less node 300 ns / 5 GB/s,
 #                        so Linux puts CPU-less nodes in a lower memory tier
 #   --dsa[=PROPS]        add an emulated intel-dsa device (needs our QEMU)
+#   --timing NAME        timed mode: the guest under -icount (shift=0,
+#                        sleep=off), the emulated DSA with timing=on and the
+#                        named parameter set (spr: Sapphire Rapids); needs
+#                        --dsa and --accel tcg (qemu/README.md, "Timed mode")
 #   --iommu              an Intel VT-d IOMMU (intel-iommu, DMA remapping) in
 #                        front of the PCI devices; the guest needs intel_iommu=on
 #   --vfio BDF           pass the host's DSA at BDF (bound to vfio-pci) through
@@ -33,11 +37,11 @@
 # Exit status: QEMU's, 124 when the timeout killed it, 121 the watchdog.
 set -eu
 
-usage() { sed -n '5,33s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '5,37s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 die() { echo "run-vm: error: $*" >&2; exit 2; }
 
 kernel="" initrd="" append="" qemu=qemu-system-x86_64 cpus=3 nodes=2 mem=1G
-cpuless_last=0 hmat=0 dsa="" iommu=0 vfio="" gdb="" accel=tcg timeout=0 watchdog=0 interactive=0 dry=0 rundir=""
+cpuless_last=0 hmat=0 dsa="" timing="" iommu=0 vfio="" gdb="" accel=tcg timeout=0 watchdog=0 interactive=0 dry=0 rundir=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=${2:?}; shift ;;
@@ -52,6 +56,7 @@ while [ $# -gt 0 ]; do
 	--hmat) hmat=1 ;;
 	--dsa) dsa=on ;;
 	--dsa=*) dsa=${1#--dsa=} ;;
+	--timing) timing=${2?}; shift ;;
 	--iommu) iommu=1 ;;
 	--vfio) vfio=${2:?}; shift ;;
 	--gdb) gdb=${2:?}; shift ;;
@@ -102,6 +107,18 @@ if [ -n "$vfio" ]; then
 		[ "$drv" = vfio-pci ] ||
 			die "--vfio $vfio is bound to '${drv:-no driver}', not vfio-pci (qemu/README.md, \"Real hardware\")"
 	fi
+fi
+# Timed mode: a parameter set of the device's timing model, by name.  The
+# device's defaults are the Sapphire Rapids ones; other sets override them.
+timing_props=""
+if [ -n "$timing" ]; then
+	case "$timing" in
+	spr) timing_props="timing=on" ;;
+	*) die "--timing must be spr (Sapphire Rapids DSA 1.0), got '$timing'" ;;
+	esac
+	[ -n "$dsa" ] || die "--timing needs --dsa (it times the emulated DSA)"
+	[ "$accel" = tcg ] || die "--timing needs --accel tcg (-icount runs single-threaded TCG only), got '$accel'"
+	[ -z "$gdb" ] || die "--timing and --gdb: a debugger stop would be virtual time too; choose one"
 fi
 command -v "$qemu" >/dev/null 2>&1 || die "QEMU binary '$qemu' not found (run 'make deps' or 'make qemu')"
 
@@ -193,12 +210,16 @@ fi
 # vfio-pci.disable_denylist=1 on the host: Linux's vfio-pci denies DSA.
 [ -z "$vfio" ] || dev_opts="$dev_opts -device vfio-pci,host=$vfio"
 if [ -n "$dsa" ]; then
-	if [ "$dsa" = on ]; then
-		dev_opts="$dev_opts -device intel-dsa"
-	else
-		dev_opts="$dev_opts -device intel-dsa,$dsa"
-	fi
+	[ "$dsa" != on ] || dsa=""
+	dsa="$dsa${dsa:+${timing_props:+,}}$timing_props"
+	dev_opts="$dev_opts -device intel-dsa${dsa:+,$dsa}"
 fi
+# Timed mode: virtual time is the instruction count, 2^0 = 1 ns each
+# (shift=0, a 1 GIPS guest, the fastest fixed rate), and an idle guest skips
+# to the next timer instead of sleeping (sleep=off), so nothing the guest
+# sees depends on the host; the RTC and the guest's RNG seed are fixed too.
+timing_opts=""
+[ -z "$timing" ] || timing_opts="-icount shift=0,sleep=off -rtc base=2025-01-01T00:00:00,clock=vm -seed 1"
 
 # Firmware comes from Debian's packages; our own QEMU build has no blobs.
 fw_opts="-L /usr/share/qemu -L /usr/share/seabios"
@@ -212,7 +233,7 @@ else
 fi
 # shellcheck disable=SC2086
 set -- "$qemu" -M "$machine" $accel_opt $cpu_opt -smp "$cpus,sockets=$cpus,cores=1,threads=1" -m "$total" $numa_opts \
-	$dev_opts $fw_opts -nic none -display none -monitor none -no-reboot \
+	$dev_opts $timing_opts $fw_opts -nic none -display none -monitor none -no-reboot \
 	$serial_opts -d guest_errors -D "$rundir/guest-errors.log" \
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 [ "$interactive" = 1 ] && set -- "$@" -nographic
