@@ -129,6 +129,11 @@ help:
 	@echo "                 4K/64K/2M folios; table + PNG in $(BUILD)/bench-migrate/"
 	@echo "  bench-compaction DSA=1 guest run of bench-compaction: the four-mode table (baseline/offload x"
 	@echo "                 idle/busy) + fragmentation-over-time PNG in $(BUILD)/bench-compaction/"
+	@echo "  bench-breakeven DSA=1 guest run of bench-breakeven: move_pages of one batch, 1..512 x 4 KiB"
+	@echo "                 and 1..8 THPs, CPU copy vs offload, the crossover; use TIMING=1 (the model's"
+	@echo "                 numbers); markdown table + PNG in $(BUILD)/bench-breakeven/"
+	@echo "  check-timing-determinism  the short break-even sweep DETERMINISM_RUNS (2) times in timed"
+	@echo "                 mode (TIMING, default spr): every run's numbers identical, else exit 1"
 	@echo "  bench-dsa      DSA=1 guest run of bench-dsa: dmatest throughput of the emulated DSA"
 	@echo "                 at 4K/64K/2M next to host memcpy measured in the same run, with ratio"
 	@echo "  soak           DSA=1 guest run of soak: move_pages, compaction and DAMON migrate at once"
@@ -391,6 +396,27 @@ bench-compaction:
 	@rc=0; $(MAKE) test-guest DSA=1 T=bench-compaction || rc=$$?; \
 	tests/host/bench-compaction-report.sh $(BUILD)/runs/latest/results.ktap \
 		$(BUILD)/bench-compaction && exit $$rc
+
+# --- break-even batch size, CPU copy vs offload (tests/guest/bench-breakeven.c) ---
+BENCH_BREAKEVEN_REPORT := $(HOST_OUT)/bench-breakeven-report
+$(BENCH_BREAKEVEN_REPORT): tests/host/bench-breakeven-report.c
+	@mkdir -p $(@D)
+	@gcc -O2 -Wall -Wextra -Werror -o $@ $<
+
+.PHONY: bench-breakeven
+bench-breakeven: $(BENCH_BREAKEVEN_REPORT)
+	@rc=0; $(MAKE) test-guest DSA=1 T=bench-breakeven || rc=$$?; \
+	mkdir -p $(BUILD)/bench-breakeven && \
+	$(BENCH_BREAKEVEN_REPORT) $(BUILD)/runs/latest/results.ktap $(BUILD)/bench-breakeven && \
+	gnuplot $(BUILD)/bench-breakeven/breakeven.gp && \
+	echo "bench-breakeven: $(BUILD)/bench-breakeven/breakeven.md, breakeven.png" && exit $$rc
+
+# --- timed mode: the same short run twice, identical numbers (qemu/README.md) ---
+DETERMINISM_RUNS ?= 2
+.PHONY: check-timing-determinism
+check-timing-determinism:
+	@tests/host/check-timing-determinism.sh $(BUILD) '$(DETERMINISM_RUNS)' -- \
+		$(MAKE) test-guest DSA=1 TIMING=$(or $(TIMING),spr)
 
 # --- emulated DSA copy throughput vs host memcpy (tests/guest/bench-dsa.c) ---
 BENCH_DSA_REPORT := $(HOST_OUT)/bench-dsa-report
