@@ -3,7 +3,9 @@
  * bench-breakeven - the batch size above which the DSA offload beats the
  * CPU copy: move_pages(2) of one batch of N folios node0->node1, timed
  * with dsa_migrate disabled (the kernel's CPU copy) and enabled
- * (one channel, min_batch_pages=1, so every batch is offloaded), for
+ * (one channel, min_batch_pages=1, so every batch is offloaded; four WQs
+ * are configured, each with an engine of its own, so the channel has one
+ * engine: CAL'25's one WQ and one PE, the RFC's one channel), for
  * N = 1..512 base pages (4 KiB) and N = 1..8 THPs (2 MiB).
  *
  * lab:test timeout=1500 set=extra
@@ -207,8 +209,8 @@ int main(void)
 	if (pin_to_cpu(node_first_cpu(0)))
 		ktap_diag("cannot pin to node0's first CPU");
 	dsam_setup_or_abort(off);
-	if (system("/tests/bin/offload-wqs 1") != 0)
-		ktap_abort("offload-wqs 1 failed");
+	if (system("/tests/bin/offload-wqs 4") != 0)
+		ktap_abort("offload-wqs 4 failed");
 	for (unsigned int k = 0; k < nk; k++)
 		sweep(&kinds[k], seed);
 	return ktap_finish();

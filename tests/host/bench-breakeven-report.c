@@ -72,7 +72,7 @@ static FILE *out_open(const char *dir, const char *name, const char *suffix)
 static void markdown(FILE *f)
 {
 	fprintf(f, "# Break-even: move_pages(2) of one batch, CPU copy vs "
-		"DSA offload (1 channel)\n\n");
+		"DSA offload (1 channel, 1 engine)\n\n");
 	fprintf(f, "Fastest of 7 moves node0->node1 per point; time per "
 		"batch (the whole move_pages call).  CAL'25 (Intel DSA, "
 		"Sapphire Rapids): DSA wins above about %d x 4 KiB pages.\n",
@@ -167,6 +167,7 @@ int main(int argc, char **argv)
 	}
 	f = out_open(argv[2], "breakeven", ".gp");
 	fprintf(f, "set terminal pngcairo size 960,540 font \"sans,11\"\n"
+		"set termoption noenhanced\n"
 		"set output \"%s/breakeven.png\"\n"
 		"set title \"move_pages(2), one batch: CPU copy vs DSA offload "
 		"(timed emulated DSA)\"\n"
