@@ -42,7 +42,7 @@ $(error SHARD='$(SHARD)' is not i/N)
 endif
 endif
 # TIMING: timed mode (qemu/README.md, "Timed mode"): 1 is the default set, spr.
-TIMING_SETS := spr
+TIMING_SETS := spr spr-dilated
 ifneq ($(TIMING),)
 override TIMING := $(if $(filter 1,$(TIMING)),spr,$(TIMING))
 ifneq ($(filter-out $(TIMING_SETS),$(TIMING))$(word 2,$(TIMING)),)
@@ -166,7 +166,8 @@ help:
 	@echo "  DSA_PROPS=$(DSA_PROPS)   properties of the emulated DSA, e.g. model=dsa2 (qemu/README.md)"
 	@echo "  TIMING=$(TIMING)   timed mode: the guest under -icount (shift=0, sleep=off), the emulated DSA"
 	@echo "                 completing in virtual time from its timing model, so results are the"
-	@echo "                 same run after run; 1 or spr: Sapphire Rapids (the only set); empty: off"
+	@echo "                 same run after run; 1 or spr: Sapphire Rapids; spr-dilated: its device times"
+	@echo "                 x6.45, calibrated on the RFC v4 1-channel 2 MiB ratio; empty: off"
 	@echo "  IOMMU=$(IOMMU)   1: an Intel VT-d IOMMU in front of the devices, intel_iommu=on: DMA by IOVA"
 	@echo "  GDB=$(GDB)   1 (port 1234) or a port: the guest waits for 'make gdb' (one boot only)"
 	@echo "  TIMEOUT=$(TIMEOUT)   overall guest timeout in seconds (default: from the tests' timeouts)"
