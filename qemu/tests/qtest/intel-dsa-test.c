@@ -1337,11 +1337,13 @@ static void engines_ran(DSA *d, uint64_t n)
  * the defaults a 4 KiB copy with an interrupt takes submit 300 + desc 100
  * + 4096 B at 7500 MB/s (547) + completion 200 + irq 1000 = 2147 ns; two
  * engines run two copies in parallel, a third waits for the first engine
- * (free at 300 + 647 = 947): 947 + 647 + 1200 = 2794 ns.
+ * (free at 300 + 647 = 947): 947 + 647 + 1200 = 2794 ns.  Then a batch,
+ * a page fault, and an FLR with a completion waiting.
  */
 static void test_timing(void)
 {
-    uint64_t src, dst, cr[3];
+    uint8_t list[2][DSA_DESC_SIZE], desc[DSA_DESC_SIZE];
+    uint64_t src, dst, lst, subcr, cr[3];
     DSA d;
 
     dsa_start(&d, ",timing=on");
@@ -1374,9 +1376,45 @@ static void test_timing(void)
     g_assert_cmphex(qtest_readb(d.qts, cr[2]), ==, DSA_COMP_SUCCESS);
     g_assert_true(msi_fired(&d, 1));
 
+    /*
+     * A batch of two 4 KiB copies: 300 + (100 + 400 + 2 * 647) + 200 +
+     * 1000 = 3294 ns; its member's record comes with the batch's.
+     */
+    lst = guest_alloc(&d.alloc, 3 * DSA_DESC_SIZE);
+    lst = (lst + 63) & ~63ULL;
+    subcr = guest_alloc(&d.alloc, 2 * DSA_CR_SIZE);
+    subcr = (subcr + 31) & ~31ULL;
+    qtest_memset(d.qts, subcr, 0, DSA_CR_SIZE);
+    desc_fill(list[0], DSA_OPCODE_MEMMOVE, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR,
+              subcr, src, dst, 4096, 0);
+    desc_fill(list[1], DSA_OPCODE_MEMMOVE, 0, 0, src, dst + 4096, 4096, 0);
+    qtest_memwrite(d.qts, lst, list, sizeof(list));
+    cr[0] = guest_alloc(&d.alloc, 2 * DSA_CR_SIZE);
+    cr[0] = (cr[0] + 31) & ~31ULL;
+    qtest_memset(d.qts, cr[0], 0, DSA_CR_SIZE);
+    desc_fill(desc, DSA_OPCODE_BATCH, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR |
+              DSA_OP_FLAG_RCI, cr[0], lst, 0, 2, 1);
+    submit(&d, 0, desc);
+    engines_ran(&d, 4);
+    qtest_clock_step(d.qts, 3293);
+    g_assert_cmphex(qtest_readb(d.qts, subcr), ==, 0);
+    g_assert_cmphex(qtest_readb(d.qts, cr[0]), ==, 0);
+    qtest_clock_step(d.qts, 1);
+    g_assert_cmphex(qtest_readb(d.qts, subcr), ==, DSA_COMP_SUCCESS);
+    g_assert_cmphex(qtest_readb(d.qts, cr[0]), ==, DSA_COMP_SUCCESS);
+    g_assert_true(msi_fired(&d, 1));
+
+    /* A page fault completes fault-ns (2000) later: 2147 + 2000 */
+    cr[0] = submit_4k(&d, RAM_END, dst);
+    engines_ran(&d, 5);
+    qtest_clock_step(d.qts, 4146);
+    g_assert_cmphex(qtest_readb(d.qts, cr[0]), ==, 0);
+    qtest_clock_step(d.qts, 1);
+    g_assert_cmphex(qtest_readb(d.qts, cr[0]), ==, DSA_COMP_PAGE_FAULT_NOBOF);
+
     /* An FLR drops what waits for its deadline: no record, ever */
     cr[0] = submit_4k(&d, src, dst);
-    engines_ran(&d, 4);
+    engines_ran(&d, 6);
     flr(&d);
     qtest_clock_step(d.qts, 1000000);
     g_assert_cmphex(qtest_readb(d.qts, cr[0]), ==, 0);
