@@ -53,7 +53,7 @@ i=0
 bad=0
 for case in "num-wqs=0:num-wqs" "num-wqs=17:num-wqs" "num-engines=9:num-engines" \
 	"wq-size=2,num-wqs=4:wq-size" "max-xfer-shift=20:max-xfer-shift" \
-	"fault-status=1:fault-status" "model=dsa3:model" \
+	"x-fault-status=1:x-fault-status" "model=dsa3:model" \
 	"timing=on,timing-engine-mbps=0:timing-engine-mbps" \
 	"timing-irq-ns=10000001:timing-irq-ns"; do
 	i=$((i + 1))

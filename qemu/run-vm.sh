@@ -217,10 +217,11 @@ fi
 # vfio-pci.disable_denylist=1 on the host: Linux's vfio-pci denies DSA.
 [ -z "$vfio" ] || dev_opts="$dev_opts -device vfio-pci,host=$vfio"
 if [ -n "$dsa" ]; then
+	# The guest tests inject faults and pause engines through the
+	# emulator-only debug page, off unless asked for.  A timing set comes
+	# before --dsa's properties, which override it.
 	[ "$dsa" != on ] || dsa=""
-	# The set first: properties given with --dsa=PROPS override it.
-	dsa="$timing_props${timing_props:+${dsa:+,}}$dsa"
-	dev_opts="$dev_opts -device intel-dsa${dsa:+,$dsa}"
+	dev_opts="$dev_opts -device intel-dsa,x-debug-page=on${timing_props:+,$timing_props}${dsa:+,$dsa}"
 fi
 # Timed mode: virtual time is the instruction count, 2^0 = 1 ns each
 # (shift=0, a 1 GIPS guest, the fastest fixed rate), and an idle guest skips

@@ -411,6 +411,15 @@ for g in $groups; do
 done
 [ "$nr_groups" = 1 ] && [ -z "${SHARD:-}" ] ||
 	write_sums "$code" "$passed" "$failed" "$skipped" "$retried_boots" "$groups"
+# Boots print their verdicts as they end; repeat every failure at the end,
+# where a truncated CI log still shows it.
+if [ "$code" != 0 ] && [ "$nr_groups" != 1 ]; then
+	for g in $groups; do
+		out=$(awk '/^(FAIL|SPLAT|verdict: (TIMEOUT|CRASH))/ { p = 1; print; next }
+			p && /^    / { print; next } { p = 0 }' "$(group_dir "$g")/verdict.txt")
+		[ -z "$out" ] || printf "boot '%s':\n%s\n" "$g" "$out"
+	done
+fi
 case "$code" in
 1) echo "verdict: FAIL" ;;
 2) echo "verdict: TIMEOUT" ;;

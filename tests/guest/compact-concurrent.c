@@ -3,7 +3,7 @@
  * compact-concurrent - two fragmenters, kcompactd compaction, a concurrent
  * move_pages worker and a CPU hog at once.
  *
- * lab:test timeout=240 set=default boot=own
+ * lab:test timeout=300 set=default boot=own
  *
  * Runs the compaction scenario (lib/scenario.c) with:
  *   --trigger=proactive --mode=baseline --fragmenters=2 --mover --busy

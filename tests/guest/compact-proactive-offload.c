@@ -3,7 +3,7 @@
  * compact-proactive-offload - proactive compaction by kcompactd with the
  * copies offloaded to the DMA provider (emulated DSA + module).
  *
- * lab:test timeout=180 set=default boot=own
+ * lab:test timeout=240 set=default boot=own
  *
  * Runs the compaction scenario (lib/scenario.c) with:
  *   --trigger=proactive --mode=offload

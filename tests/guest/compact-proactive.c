@@ -3,7 +3,7 @@
  * compact-proactive - proactive compaction by kcompactd
  * (vm.compaction_proactiveness=100), offload disabled.
  *
- * lab:test timeout=180 set=default boot=own
+ * lab:test timeout=240 set=default boot=own
  *
  * Runs the compaction scenario (lib/scenario.c) with:
  *   --trigger=proactive --mode=baseline

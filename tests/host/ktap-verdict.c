@@ -568,6 +568,50 @@ static void write_traces(struct run *run, const char *dir)
 	}
 }
 
+/*
+ * Why a test failed, in the verdict itself: each of its failed subtests
+ * with the diagnostics just before it (or, when none failed, as in a
+ * timeout, its last diagnostics), so that a CI log that keeps only the
+ * verdict still says which assertion failed and what it measured.
+ */
+#define FAIL_CONTEXT	6
+#define FAIL_LINES	48
+
+static void print_failed_subtests(const struct test *t)
+{
+	const char *ctx[FAIL_CONTEXT];
+	int ctx_len[FAIL_CONTEXT];
+	const char *p, *end, *q;
+	int nctx = 0, printed = 0, i;
+
+	for (p = t->output; *p && printed < FAIL_LINES; p = *end ? end + 1 : end) {
+		end = strchr(p, '\n');
+		if (!end)
+			end = p + strlen(p);
+		for (q = p; q < end && (*q == ' ' || *q == '\t'); q++)
+			;
+		if (*q == '#' && strncmp(q, "# kmsg:", 7)) {
+			if (nctx == FAIL_CONTEXT) {
+				memmove(ctx, ctx + 1, sizeof(ctx[0]) * (FAIL_CONTEXT - 1));
+				memmove(ctx_len, ctx_len + 1, sizeof(ctx_len[0]) * (FAIL_CONTEXT - 1));
+				nctx--;
+			}
+			ctx[nctx] = q;
+			ctx_len[nctx++] = (int)(end - q);
+		} else if (!strncmp(q, "not ok ", 7)) {
+			for (i = 0; i < nctx && printed < FAIL_LINES; i++, printed++)
+				printf("    %.*s\n", ctx_len[i], ctx[i]);
+			printf("    %.*s\n", (int)(end - q), q);
+			printed++;
+			nctx = 0;
+		}
+	}
+	/* No failed subtest (a timeout, a crash): what it said last. */
+	if (!printed)
+		for (i = 0; i < nctx; i++)
+			printf("    %.*s\n", ctx_len[i], ctx[i]);
+}
+
 static const char *result_name[] = { "pass", "fail", "skip" };
 
 static void write_json(struct run *run, const char *path, const char *status,
@@ -805,6 +849,7 @@ int main(int argc, char **argv)
 		case R_FAIL:
 			failed++;
 			printf("FAIL %s: %s\n", t->name, t->reason);
+			print_failed_subtests(t);
 			break;
 		}
 	}

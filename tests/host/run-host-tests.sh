@@ -76,6 +76,19 @@ $(cat "$tmp/out")"
 	fi
 done
 
+# 1b. A failed test's verdict names its failed subtests with the
+# diagnostics just before each one (CI logs keep little more than that).
+d=$here/fixtures/fail
+"$VERDICT" --ktap "$d/results.ktap" --log "$d/serial.log" \
+	--patterns "$here/splat-patterns.txt" --qemu-rc 0 >"$tmp/out" 2>&1 || true
+if grep -q '^FAIL b: exit status 1$' "$tmp/out" &&
+	grep -q '^    # y: measured 3 blocks, wanted 5$' "$tmp/out" &&
+	grep -q '^    not ok 1 y$' "$tmp/out" && ! grep -q '^    ok 1 x' "$tmp/out"; then
+	result OK "verdict-names-failed-subtests"
+else
+	result FAIL "verdict-names-failed-subtests" "$(cat "$tmp/out")"
+fi
+
 # 1c. A splat comes with its report (the call trace up to the end marker,
 # nothing after it), passed through --decode CMD in the verdict, the JSON
 # and the JUnit; with DWARF in vmlinux, the kernel's decode_stacktrace.sh
@@ -194,7 +207,7 @@ launcher_case launcher-gdb-waits "--gdb 4321" "'-gdb' 'tcp:127.0.0.1:4321' '-S'"
 # Timed mode: the set's properties before --dsa's (which override them), the
 # guest under icount with the host's inputs fixed.
 launcher_case launcher-timing "--dsa=model=dsa2 --timing spr-dilated" \
-	"'-device' 'intel-dsa,timing=on,timing-submit-ns=1935,[^']*timing-engine-mbps=1163,model=dsa2'" \
+	"'-device' 'intel-dsa,x-debug-page=on,timing=on,timing-submit-ns=1935,[^']*timing-engine-mbps=1163,model=dsa2'" \
 	"'-icount' 'shift=0,sleep=off' '-rtc' 'base=2025-01-01T00:00:00,clock=vm' '-seed' '1'"
 code=0
 make -s -C "$top" help TIMING=bogus >"$tmp/out" 2>&1 || code=$?

@@ -70,6 +70,9 @@ struct DSATimedEntry {
  */
 #define DSA_ABORT_CHUNK     (64 * KiB)
 
+/* Pages of the DMA address space (the VT-d and DSA page size) */
+#define DSA_PAGE_SIZE       (4 * KiB)
+
 /* ---- guest memory ---- */
 
 static AddressSpace *dsa_as(IntelDSAState *s)
@@ -84,6 +87,12 @@ static bool dsa_aborted(DSAContext *c, DSAResult *r)
         r->aborted = true;
     }
     return r->aborted;
+}
+
+/* The same, for code that has no result to mark */
+static bool dsa_aborted_quiet(DSAContext *c)
+{
+    return c->seq < qatomic_read(&c->s->wq[c->wq].abort_seq);
 }
 
 /*
@@ -339,16 +348,87 @@ static bool dsa_map_pair(DSAContext *c, uint64_t a, bool a_write, void **pa,
     return true;
 }
 
+/*
+ * Map the top of [addr + lo, addr + hi): the longest piece ending at
+ * addr + hi that is RAM in one mapping, its offset in *start.  NULL if
+ * the page holding addr + hi - 1 is not RAM.  RAM ends at a page boundary
+ * at the latest, so this steps through a hole a 4 KiB page at a time.
+ */
+static void *dsa_map_top(DSAContext *c, uint64_t addr, uint32_t lo,
+                         uint32_t hi, bool is_write, uint32_t *start)
+{
+    uint32_t off = lo;
+
+    while (off < hi && !dsa_aborted_quiet(c)) {
+        dma_addr_t l = hi - off;
+        void *p = dsa_map(c, addr + off, &l, is_write);
+
+        if (p && off + l == hi) {
+            *start = off;
+            return p;
+        }
+        if (p) {
+            dsa_unmap(c->s, p, l, is_write, 0);
+            off += l;
+        } else {
+            off = MIN((uint64_t)hi,
+                      ROUND_UP(addr + off + 1, DSA_PAGE_SIZE) - addr);
+        }
+    }
+    return NULL;
+}
+
+/*
+ * GENCAP.overlap_copy is 1, as on both parts: overlapping buffers are
+ * copied as memmove() does.  When the destination starts inside the
+ * source the copy runs from the end down, in pieces, so every source
+ * byte is read before it is overwritten.  A page fault then leaves the
+ * last Bytes Completed bytes copied, and Result says so: 1, copied from
+ * the end (0, from the start, otherwise).  The fault address is the
+ * highest byte not copied.
+ */
+static void dsa_op_memmove_down(DSAContext *c, uint64_t src, uint64_t dst,
+                                uint32_t size, DSAResult *r)
+{
+    uint32_t hi = size;
+
+    while (hi > 0 && !dsa_aborted(c, r)) {
+        uint32_t lo = hi > DSA_ABORT_CHUNK ? hi - DSA_ABORT_CHUNK : 0;
+        uint32_t s_lo, d_lo;
+        uint8_t *sp, *dp;
+
+        sp = dsa_map_top(c, src, lo, hi, false, &s_lo);
+        if (!sp) {
+            dsa_fault(r, src + hi - 1, false, size - hi);
+            r->result = 1;
+            return;
+        }
+        dp = dsa_map_top(c, dst, lo, hi, true, &d_lo);
+        if (!dp) {
+            dsa_unmap(c->s, sp, hi - s_lo, false, 0);
+            dsa_fault(r, dst + hi - 1, true, size - hi);
+            r->result = 1;
+            return;
+        }
+        lo = MAX(s_lo, d_lo);
+        memmove(dp + (lo - d_lo), sp + (lo - s_lo), hi - lo);
+        dsa_unmap(c->s, dp, hi - d_lo, true, hi - d_lo);
+        dsa_unmap(c->s, sp, hi - s_lo, false, hi - s_lo);
+        hi = lo;
+    }
+    r->status = DSA_COMP_SUCCESS;
+}
+
 static void dsa_op_memmove(DSAContext *c, uint64_t src, uint64_t dst,
                            uint32_t size, DSAResult *r)
 {
     uint32_t off = 0;
 
-    if ((src < dst + size && dst < src + size)) {
-        /* GENCAP.overlap_copy is 0 */
-        r->status = DSA_COMP_OVERLAP_BUFFERS;
+    if (dst > src && dst < src + size) {
+        dsa_op_memmove_down(c, src, dst, size, r);
         return;
     }
+    /* Upwards; the pieces may overlap when dst < src */
     while (off < size && !dsa_aborted(c, r)) {
         dma_addr_t sl = MIN(size - off, DSA_ABORT_CHUNK), dl;
         void *sp, *dp;
@@ -357,7 +437,7 @@ static void dsa_op_memmove(DSAContext *c, uint64_t src, uint64_t dst,
                           dst + off, true, &dp, &dl, off, r)) {
             return;
         }
-        memcpy(dp, sp, dl);
+        memmove(dp, sp, dl);
         dsa_unmap(c->s, dp, dl, true, dl);
         dsa_unmap(c->s, sp, sl, false, dl);
         off += dl;
@@ -433,12 +513,24 @@ static void dsa_complete(DSAContext *c, const uint8_t *d, DSAResult *r,
 static void dsa_execute(DSAContext *c, const uint8_t *d, DSAResult *r,
                         bool in_batch);
 
+/*
+ * Members run in order on this engine, so a fenced member always starts
+ * after the ones before it have completed.  As the specification says of
+ * the Fence flag: if a member before a fenced one completed with a status
+ * other than Success (an error, or Success with false predicate from a
+ * Check Result), the fenced member and every member after it are
+ * abandoned: not executed, no completion record, no interrupt.  The
+ * batch's record counts the members processed (failed ones included,
+ * abandoned ones not) and says Batch Fail (0x05) if one of them failed;
+ * a false predicate alone leaves the batch successful, with fewer members
+ * completed than submitted.
+ */
 static void dsa_op_batch(DSAContext *c, const uint8_t *d, DSAResult *r)
 {
     uint64_t list = ldq_le_p(d + DSA_DESC_SRC);
     uint32_t count = ldl_le_p(d + DSA_DESC_SIZE_FIELD);
-    uint32_t ok = 0;
-    bool failed = false;
+    uint32_t done = 0;
+    bool failed = false, unsuccessful = false;
 
     if (count < 2 || count > c->max_batch) {
         r->status = DSA_COMP_DESC_CNT_ERANGE;
@@ -455,10 +547,13 @@ static void dsa_op_batch(DSAContext *c, const uint8_t *d, DSAResult *r)
         if (!dsa_read(c, list + i * DSA_DESC_SIZE, sub, sizeof(sub), &sr)) {
             r->status = DSA_COMP_BATCH_PAGE_FAULT;
             r->fault_addr = sr.fault_addr;
-            r->bytes_completed = ok;
+            r->bytes_completed = done;
             return;
         }
-        /* Members run in order on this engine, so Fence holds trivially */
+        if ((ldl_le_p(sub + DSA_DESC_FLAGS_OFFSET) & DSA_OP_FLAG_FENCE) &&
+            unsuccessful) {
+            break;                        /* this one and the rest abandoned */
+        }
         dsa_execute(c, sub, &sr, true);
         if (sr.aborted) {
             r->aborted = true;
@@ -473,15 +568,14 @@ static void dsa_op_batch(DSAContext *c, const uint8_t *d, DSAResult *r)
         } else {
             dsa_complete(c, sub, &sr, true, i);
         }
-        if (sr.status == DSA_COMP_SUCCESS ||
-            sr.status == DSA_COMP_SUCCESS_PRED) {
-            ok++;
-        } else {
-            failed = true;
+        done++;
+        if (sr.status != DSA_COMP_SUCCESS) {
+            unsuccessful = true;
+            failed |= sr.status != DSA_COMP_SUCCESS_PRED;
         }
     }
     r->status = failed ? DSA_COMP_BATCH_FAIL : DSA_COMP_SUCCESS;
-    r->bytes_completed = ok;              /* descriptors completed */
+    r->bytes_completed = done;            /* descriptors processed */
 }
 
 /*
@@ -615,19 +709,17 @@ static void dsa_execute(DSAContext *c, const uint8_t *d, DSAResult *r,
 
 /* ---- completion ---- */
 
-static bool dsa_write_cr(DSAContext *c, uint64_t addr, const DSAResult *r)
+/* The completion record of a result */
+static void dsa_build_cr(DSAContext *c, const DSAResult *r, uint8_t *cr)
 {
-    uint8_t cr[DSA_CR_SIZE] = { 0 };
-    dma_addr_t l = DSA_CR_SIZE;
-    uint8_t status = r->status;
-    uint8_t *p;
-
+    memset(cr, 0, DSA_CR_SIZE);
+    cr[DSA_CR_STATUS] = r->status;
     /*
      * Which access faulted: status bit 7 (DSA 1.0 and the idxd uapi), and
      * in DSA 2.0 also bit 0 of Fault Info, a reserved byte in DSA 1.0.
      */
     if (r->fault_write) {
-        status |= DSA_COMP_STATUS_WRITE;
+        cr[DSA_CR_STATUS] |= DSA_COMP_STATUS_WRITE;
         if (c->s->model->fault_info) {
             cr[DSA_CR_FAULT_INFO] = DSA_CR_FAULT_INFO_WRITE;
         }
@@ -636,7 +728,15 @@ static bool dsa_write_cr(DSAContext *c, uint64_t addr, const DSAResult *r)
     stl_le_p(cr + DSA_CR_BYTES_COMPLETED, r->bytes_completed);
     stq_le_p(cr + DSA_CR_FAULT_ADDR, r->fault_addr);
     stl_le_p(cr + DSA_CR_INVALID_FLAGS, r->invalid_flags);
+}
 
+static bool dsa_write_cr(DSAContext *c, uint64_t addr, const DSAResult *r)
+{
+    uint8_t cr[DSA_CR_SIZE];
+    dma_addr_t l = DSA_CR_SIZE;
+    uint8_t *p;
+
+    dsa_build_cr(c, r, cr);
     p = dsa_map(c, addr, &l, true);
     if (!p) {
         return false;
@@ -648,7 +748,7 @@ static bool dsa_write_cr(DSAContext *c, uint64_t addr, const DSAResult *r)
     /* The status byte goes last: software polls it */
     memcpy(p + 1, cr + 1, DSA_CR_SIZE - 1);
     smp_wmb();      /* the record's body is visible before its status */
-    qatomic_set(p, status);
+    qatomic_set(p, cr[DSA_CR_STATUS]);
     dsa_unmap(c->s, p, l, true, l);
     return true;
 }
@@ -687,6 +787,7 @@ static void dsa_complete(DSAContext *c, const uint8_t *d, DSAResult *r,
         cr_addr = r->fault_addr;
     }
     if (err) {
+        DSAError e = { .has_cr = true };
         uint64_t e0 = 0, e1 = 0;
 
         e0 = FIELD_DP64(e0, SWERR, DESC_VALID, 1);
@@ -700,7 +801,24 @@ static void dsa_complete(DSAContext *c, const uint8_t *d, DSAResult *r,
         e0 = FIELD_DP64(e0, SWERR, OPERATION, opcode);
         e1 = FIELD_DP64(e1, SWERR1, BATCH_IDX, batch_idx);
         e1 = FIELD_DP64(e1, SWERR1, INVALID_FLAGS, r->invalid_flags);
-        dsa_report_swerr(s, e0, e1, cr_addr);
+        e.swerr[0] = e0;
+        e.swerr[1] = e1;
+        e.swerr[2] = cr_addr;
+        /*
+         * For the event log: the invalid flags, or the interrupt handle
+         * and whether the descriptor asked for an interrupt and a record;
+         * and the record it would have had (software copies it where it
+         * belongs when the address faulted, 0x1a).
+         */
+        if (err == DSA_COMP_INVALID_FLAGS) {
+            e.info = r->invalid_flags;
+        } else {
+            e.info = handle |
+                     (flags & DSA_OP_FLAG_RCI ? DSA_EVL_INFO_RCI : 0) |
+                     (flags & DSA_OP_FLAG_RCR ? DSA_EVL_INFO_RCR : 0);
+        }
+        dsa_build_cr(c, r, e.cr);
+        dsa_report_error(s, &e);
     }
     if ((flags & DSA_OP_FLAG_RCI) && handle < s->num_wqs + 1) {
         dsa_notify(s, handle);
@@ -1062,6 +1180,7 @@ void dsa_portal_write(IntelDSAState *s, int n, const uint8_t *desc)
     qemu_mutex_unlock(&s->lock);
 
     if (err) {
+        DSAError e = { 0 };
         uint64_t e0 = 0;
 
         trace_intel_dsa_drop(n, err);
@@ -1070,7 +1189,8 @@ void dsa_portal_write(IntelDSAState *s, int n, const uint8_t *desc)
         e0 = FIELD_DP64(e0, SWERR, ERROR, err);
         e0 = FIELD_DP64(e0, SWERR, WQ_IDX, n);
         e0 = FIELD_DP64(e0, SWERR, OPERATION, desc[7]);
-        dsa_report_swerr(s, e0, 0, 0);
+        e.swerr[0] = e0;
+        dsa_report_error(s, &e);
     }
 }
 

@@ -243,6 +243,22 @@ REG64(EVLSTATUS, 0xf0)
     FIELD(EVLSTATUS, TAIL, 32, 16)
     FIELD(EVLSTATUS, INT_PENDING, 62, 1)
 
+/*
+ * Event log entry (DSA 2.0; GENCAP.evl_support 1: 64 bytes), as idxd's
+ * struct dsa_evl_entry: a 32-byte header laid out as SWERR (qword 0
+ * without Valid and Overflow, bit 7 error info valid, bits 24-31 batch
+ * identifier; then the batch index, error information, fault address),
+ * then the descriptor's completion record.
+ */
+#define DSA_EVL_ENTRY_SIZE          64
+#define DSA_EVL_ERR_INFO_VALID      0x80  /* qword 0, bytes 12-15 valid */
+#define DSA_EVL_BATCH_IDX           8     /* 16 bits */
+#define DSA_EVL_INFO                12    /* invalid flags, or the below */
+#define DSA_EVL_INFO_RCI            BIT(16)   /* after the int handle */
+#define DSA_EVL_INFO_RCR            BIT(18)
+#define DSA_EVL_FAULT_ADDR          16
+#define DSA_EVL_CR                  32
+
 /* GRPCFG entry: GRPWQCFG[4] at +0, GRPENGCFG at +32, GRPFLGCFG at +40 */
 #define DSA_GRPCFG_WQS              0
 #define DSA_GRPCFG_ENGINES          4

@@ -92,6 +92,8 @@ static uint64_t dsa_gencap(IntelDSAState *s)
      * resolve a fault: one with it set ends the descriptor as without it.
      */
     v = FIELD_DP64(v, GENCAP, BLOCK_ON_FAULT, 1);
+    /* Overlapping Memory Move copies as memmove(), on both parts */
+    v = FIELD_DP64(v, GENCAP, OVERLAP_COPY, 1);
     v = FIELD_DP64(v, GENCAP, CACHE_CTRL_MEM, 1);
     v = FIELD_DP64(v, GENCAP, CMD_CAP, 1);
     v = FIELD_DP64(v, GENCAP, EVL_SUPPORT, dsa_has_evl(s)); /* 64-byte */
@@ -641,31 +643,75 @@ void dsa_halt(IntelDSAState *s)
     }
 }
 
-static void dsa_post_swerr(IntelDSAState *s, const uint64_t *swerr,
+static void dsa_post_swerr(IntelDSAState *s, const DSAError *e,
                            bool overflow);
+static bool dsa_evl_append(IntelDSAState *s, const DSAError *e);
+
+/*
+ * Post the errors the engines and the portals reported: each to the
+ * event log when it is enabled and has room, else to SWERR; then one
+ * interrupt for each of the two.
+ */
+static void dsa_post_errors(IntelDSAState *s)
+{
+    DSAError errs[DSA_ERR_QUEUE];
+    bool overflow, to_swerr = false, to_evl = false;
+    uint32_t n;
+
+    qemu_mutex_lock(&s->lock);
+    n = s->err_count;
+    overflow = s->err_overflow;
+    memcpy(errs, s->err_queue, n * sizeof(errs[0]));
+    s->err_count = 0;
+    s->err_overflow = false;
+    qemu_mutex_unlock(&s->lock);
+
+    for (uint32_t i = 0; i < n; i++) {
+        trace_intel_dsa_swerr(FIELD_EX64(errs[i].swerr[0], SWERR, ERROR));
+        if (dsa_evl_append(s, &errs[i])) {
+            to_evl = true;
+        } else {
+            dsa_post_swerr(s, &errs[i], false);
+            to_swerr = true;
+        }
+    }
+    if (overflow) {
+        dsa_post_swerr(s, NULL, true);
+        to_swerr = true;
+    }
+    if (to_swerr) {
+        if (FIELD_EX32(s->genctrl, GENCTRL, SOFTERR_INT_EN)) {
+            dsa_raise_cause(s, DSA_INTC_ERR);
+        } else {
+            s->intcause |= DSA_INTC_ERR;
+        }
+    }
+    /* Interrupt Pending set by this device: one interrupt until cleared */
+    if (to_evl && !FIELD_EX64(s->evlstatus, EVLSTATUS, INT_PENDING)) {
+        s->evlstatus |= R_EVLSTATUS_INT_PENDING_MASK;
+        if (FIELD_EX32(s->genctrl, GENCTRL, EVL_INT_EN)) {
+            dsa_raise_cause(s, DSA_INTC_EVL);
+        } else {
+            s->intcause |= DSA_INTC_EVL;
+        }
+    }
+}
 
 /* Deferred work from the engines: interrupts, errors, halt, commands */
 static void dsa_bh(void *opaque)
 {
     IntelDSAState *s = opaque;
-    uint64_t swerr[3];
     uint32_t vectors, err;
-    bool halt, waiting, overflow;
+    bool halt, waiting;
 
     qemu_mutex_lock(&s->lock);
     vectors = s->irq_pending;
     s->irq_pending = 0;
     halt = s->halt_pending;
     waiting = s->cmd_waiting;
-    memcpy(swerr, s->swerr_pending, sizeof(swerr));
-    overflow = s->swerr_overflow;
-    memset(s->swerr_pending, 0, sizeof(s->swerr_pending));
-    s->swerr_overflow = false;
     qemu_mutex_unlock(&s->lock);
 
-    if (swerr[0] || overflow) {
-        dsa_post_swerr(s, swerr, overflow);
-    }
+    dsa_post_errors(s);
 
     for (unsigned v = 0; v < dsa_nvectors(s); v++) {
         if (vectors & BIT(v)) {
@@ -685,42 +731,80 @@ void dsa_deliver(IntelDSAState *s)
     dsa_bh(s);
 }
 
-void dsa_report_swerr(IntelDSAState *s, uint64_t swerr0, uint64_t swerr1,
-                      uint64_t fault_addr)
+void dsa_report_error(IntelDSAState *s, const DSAError *e)
 {
-    /* Engines must not take the BQL: record it, the bottom half posts it */
+    /* Engines must not take the BQL: queue it, the bottom half posts it */
     qemu_mutex_lock(&s->lock);
-    if (s->swerr_pending[0]) {
-        s->swerr_overflow = true;
+    if (s->err_count < DSA_ERR_QUEUE) {
+        s->err_queue[s->err_count++] = *e;
     } else {
-        s->swerr_pending[0] = swerr0 | R_SWERR_VALID_MASK;
-        s->swerr_pending[1] = swerr1;
-        s->swerr_pending[2] = fault_addr;
+        s->err_overflow = true;
     }
     qemu_mutex_unlock(&s->lock);
     qemu_bh_schedule(s->irq_bh);
 }
 
-static void dsa_post_swerr(IntelDSAState *s, const uint64_t *swerr,
+/* SWERR holds one error; another one while it is valid sets Overflow */
+static void dsa_post_swerr(IntelDSAState *s, const DSAError *e,
                            bool overflow)
 {
     if (FIELD_EX64(s->swerr[0], SWERR, VALID)) {
         overflow = true;
-    } else if (swerr[0]) {
-        s->swerr[0] = swerr[0];
-        s->swerr[1] = swerr[1];
-        s->swerr[2] = swerr[2];
+    } else if (e) {
+        s->swerr[0] = e->swerr[0] | R_SWERR_VALID_MASK;
+        s->swerr[1] = e->swerr[1];
+        s->swerr[2] = e->swerr[2];
         s->swerr[3] = 0;
     }
     if (overflow) {
         s->swerr[0] |= R_SWERR_OVERFLOW_MASK;
     }
-    trace_intel_dsa_swerr(FIELD_EX64(swerr[0], SWERR, ERROR));
-    if (FIELD_EX32(s->genctrl, GENCTRL, SOFTERR_INT_EN)) {
-        dsa_raise_cause(s, DSA_INTC_ERR);
-    } else {
-        s->intcause |= DSA_INTC_ERR;
+}
+
+/*
+ * The event log (EVLCFG, EVLSTATUS; DSA 2.0, and dsa1 here unless
+ * event-log=off): with GENCFG.evl_en, an error that has no completion
+ * record to go to is written as an entry at Tail, which then advances;
+ * software consumes entries up to Tail and moves Head.  Full (Tail just
+ * behind Head), or an entry that cannot be written (the log is not in
+ * RAM): the error goes to SWERR instead, this model's choice.
+ */
+static bool dsa_evl_append(IntelDSAState *s, const DSAError *e)
+{
+    uint32_t size = FIELD_EX64(s->evlcfg[1], EVLCFG1, SIZE);
+    uint32_t head = FIELD_EX64(s->evlstatus, EVLSTATUS, HEAD);
+    uint32_t tail = FIELD_EX64(s->evlstatus, EVLSTATUS, TAIL);
+    uint64_t base = s->evlcfg[0] & R_EVLCFG_BASE_ADDR_MASK;
+    uint8_t ent[DSA_EVL_ENTRY_SIZE] = { 0 };
+    uint64_t q0;
+
+    if (!dsa_has_evl(s) || !FIELD_EX32(s->gencfg, GENCFG, EVL_EN) ||
+        size < DSA_EVL_SIZE_MIN || head >= size || tail >= size ||
+        (tail + 1) % size == head) {
+        return false;
     }
+    q0 = e->swerr[0] & ~(R_SWERR_VALID_MASK | R_SWERR_OVERFLOW_MASK);
+    if (e->info) {
+        q0 |= DSA_EVL_ERR_INFO_VALID;
+    }
+    stq_le_p(ent, q0);
+    stw_le_p(ent + DSA_EVL_BATCH_IDX,
+             FIELD_EX64(e->swerr[1], SWERR1, BATCH_IDX));
+    stl_le_p(ent + DSA_EVL_INFO, e->info);
+    stq_le_p(ent + DSA_EVL_FAULT_ADDR, e->swerr[2]);
+    if (e->has_cr) {
+        memcpy(ent + DSA_EVL_CR, e->cr, DSA_CR_SIZE);
+    }
+    if (pci_dma_write(PCI_DEVICE(s), base + (uint64_t)tail *
+                      DSA_EVL_ENTRY_SIZE, ent, sizeof(ent)) != MEMTX_OK) {
+        qemu_log_mask(LOG_GUEST_ERROR, "intel-dsa: event log entry at 0x%"
+                      PRIx64 " not written: error to SWERR\n",
+                      base + (uint64_t)tail * DSA_EVL_ENTRY_SIZE);
+        return false;
+    }
+    s->evlstatus = FIELD_DP64(s->evlstatus, EVLSTATUS, TAIL,
+                              (tail + 1) % size);
+    return true;
 }
 
 /* ---- BAR0 registers ---- */
@@ -830,8 +914,15 @@ static void dsa_write64(IntelDSAState *s, hwaddr a, uint64_t val,
     switch (a) {
     case A_GENCFG:
         if (dsa_state(s) == DSA_DEV_DISABLED) {
+            uint32_t was = s->gencfg;
+
             s->gencfg = v & DSA_GENCFG_WRITABLE &
                         ~(dsa_has_evl(s) ? 0 : R_GENCFG_EVL_EN_MASK);
+            /* Enabling the event log starts it empty (Head = Tail = 0) */
+            if (FIELD_EX32(s->gencfg, GENCFG, EVL_EN) &&
+                !FIELD_EX32(was, GENCFG, EVL_EN)) {
+                s->evlstatus = 0;
+            }
         }
         break;
     case A_GENCTRL:
@@ -863,8 +954,17 @@ static void dsa_write64(IntelDSAState *s, hwaddr a, uint64_t val,
         }
         if (a == A_EVLSTATUS) {
             /* Head is written by software, Interrupt Pending is RW1C */
-            s->evlstatus = FIELD_DP64(s->evlstatus, EVLSTATUS, HEAD,
-                                      FIELD_EX64(v, EVLSTATUS, HEAD));
+            uint32_t head = FIELD_EX64(v, EVLSTATUS, HEAD);
+
+            if (head < FIELD_EX64(s->evlcfg[1], EVLCFG1, SIZE)) {
+                s->evlstatus = FIELD_DP64(s->evlstatus, EVLSTATUS, HEAD,
+                                          head);
+            } else if (mask & R_EVLSTATUS_HEAD_MASK) {
+                qemu_log_mask(LOG_GUEST_ERROR, "intel-dsa: EVLSTATUS head "
+                              "%u beyond the log (%u entries) ignored\n",
+                              head, (unsigned)FIELD_EX64(s->evlcfg[1],
+                                                         EVLCFG1, SIZE));
+            }
             s->evlstatus &= ~(val & mask & R_EVLSTATUS_INT_PENDING_MASK);
         } else if (!FIELD_EX32(s->gencfg, GENCFG, EVL_EN) ||
                    dsa_state(s) == DSA_DEV_DISABLED) {
@@ -1112,12 +1212,12 @@ static bool dsa_check_props(IntelDSAState *s, Error **errp)
     }
     if (s->fault_status <= DSA_COMP_SUCCESS ||
         s->fault_status > DSA_COMP_STATUS_MAX) {
-        error_setg(errp, "intel-dsa: fault-status=0x%x: must be an error "
+        error_setg(errp, "intel-dsa: x-fault-status=0x%x: must be an error "
                    "completion status, 0x02..0x7f", s->fault_status);
         return false;
     }
     if (s->halt_reset_type > DSA_RESET_COLD) {
-        error_setg(errp, "intel-dsa: halt-reset-type=%u: must be 0..3 "
+        error_setg(errp, "intel-dsa: x-halt-reset-type=%u: must be 0..3 "
                    "(software, FLR, warm, cold)", s->halt_reset_type);
         return false;
     }
@@ -1147,7 +1247,9 @@ static void dsa_realize(PCIDevice *pdev, Error **errp)
     memory_region_add_subregion(&s->bar0, 0, &s->regs);
     memory_region_init_io(&s->debug, OBJECT(s), &dsa_debug_ops, s,
                           "intel-dsa-debug", DSA_DEBUG_SIZE);
-    memory_region_add_subregion(&s->bar0, DSA_DEBUG_OFFSET, &s->debug);
+    if (s->debug_page) {
+        memory_region_add_subregion(&s->bar0, DSA_DEBUG_OFFSET, &s->debug);
+    }
     pci_register_bar(pdev, 0, PCI_BASE_ADDRESS_SPACE_MEMORY |
                      PCI_BASE_ADDRESS_MEM_TYPE_64, &s->bar0);
 
@@ -1233,8 +1335,8 @@ static void dsa_reset(DeviceState *dev)
     s->halt_pending = false;
     s->cmd_waiting = false;
     /* Errors not posted yet are from before the reset */
-    memset(s->swerr_pending, 0, sizeof(s->swerr_pending));
-    s->swerr_overflow = false;
+    s->err_count = 0;
+    s->err_overflow = false;
     qemu_mutex_unlock(&s->lock);
 
     dsa_reset_config(s);
@@ -1255,11 +1357,13 @@ static Property dsa_properties[] = {
     DEFINE_PROP_UINT32("wq-size", IntelDSAState, total_wq_size, 128),
     DEFINE_PROP_UINT8("max-xfer-shift", IntelDSAState, max_xfer_shift, 31),
     DEFINE_PROP_UINT8("max-batch-shift", IntelDSAState, max_batch_shift, 10),
-    DEFINE_PROP_UINT32("fault-every", IntelDSAState, fault_every, 0),
-    DEFINE_PROP_UINT8("fault-status", IntelDSAState, fault_status,
+    /* Emulator-only testing aids, off by default: no silicon has them */
+    DEFINE_PROP_BOOL("x-debug-page", IntelDSAState, debug_page, false),
+    DEFINE_PROP_UINT32("x-fault-every", IntelDSAState, fault_every, 0),
+    DEFINE_PROP_UINT8("x-fault-status", IntelDSAState, fault_status,
                       DSA_COMP_PAGE_FAULT_NOBOF),
-    DEFINE_PROP_UINT32("halt-after", IntelDSAState, halt_after, 0),
-    DEFINE_PROP_UINT8("halt-reset-type", IntelDSAState, halt_reset_type,
+    DEFINE_PROP_UINT32("x-halt-after", IntelDSAState, halt_after, 0),
+    DEFINE_PROP_UINT8("x-halt-reset-type", IntelDSAState, halt_reset_type,
                       DSA_RESET_FLR),
     DEFINE_PROP_BOOL("timing", IntelDSAState, tp.on, false),
     DEFINE_PROP_UINT32("timing-submit-ns", IntelDSAState, tp.submit_ns,

@@ -45,6 +45,20 @@ typedef struct DSAModel {
     bool fault_info;                  /* completion record byte 2 */
 } DSAModel;
 
+/*
+ * An error for SWERR or, when the event log is enabled, for an entry in
+ * it: what the engines and the portals report, the bottom half posts.
+ */
+typedef struct DSAError {
+    uint64_t swerr[3];                /* SWERR 0..2, Valid set */
+    uint32_t info;                    /* event log entry bytes 12-15 */
+    bool has_cr;                      /* cr: the descriptor's result */
+    uint8_t cr[DSA_CR_SIZE];
+} DSAError;
+
+/* Errors waiting for the bottom half; more set SWERR.overflow */
+#define DSA_ERR_QUEUE               16
+
 typedef struct DSADesc {
     uint8_t raw[DSA_DESC_SIZE];
 } DSADesc;
@@ -119,6 +133,7 @@ struct IntelDSAState {
     uint32_t fault_every;
     uint8_t fault_status;
     uint32_t halt_after;
+    bool debug_page;                  /* x-debug-page: BAR0 + 0x8000 */
     DSATimingParams tp;               /* timing=on and the model */
 
     /* Registers (BQL) */
@@ -152,8 +167,9 @@ struct IntelDSAState {
     bool paused;                      /* debug page: engines idle */
     bool vm_running;                  /* else engines touch no guest memory */
     uint32_t irq_pending;             /* MSI-X vectors to notify */
-    uint64_t swerr_pending[3];        /* error to post in SWERR */
-    bool swerr_overflow;
+    DSAError err_queue[DSA_ERR_QUEUE];    /* errors to post */
+    uint32_t err_count;
+    bool err_overflow;
     bool halt_pending;                /* halt_after reached */
     uint64_t fault_seq;
     uint64_t halt_seq;
@@ -180,8 +196,7 @@ void dsa_unmap(IntelDSAState *s, void *p, dma_addr_t len, bool is_write,
 void dsa_map_bh(void *opaque);
 void dsa_vm_state_change(void *opaque, bool running, RunState state);
 void dsa_portal_write(IntelDSAState *s, int wq, const uint8_t *desc);
-void dsa_report_swerr(IntelDSAState *s, uint64_t swerr0, uint64_t swerr1,
-                      uint64_t fault_addr);
+void dsa_report_error(IntelDSAState *s, const DSAError *e);
 void dsa_notify(IntelDSAState *s, unsigned vector);
 void dsa_timing_submit(IntelDSAState *s, int n, const uint8_t *desc,
                        int64_t work_ns);

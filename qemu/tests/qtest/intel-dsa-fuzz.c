@@ -503,7 +503,7 @@ static void make_desc(uint8_t *desc, bool in_batch, unsigned depth)
         src = pick_addr();
         dst = pick_addr();
         size = pick_size();
-        /* Mostly apart, so that copies run instead of 0x16 */
+        /* Mostly apart; overlapping ones run downwards (memmove) */
         if (src >= fz.buf && src < fz.buf + BUF_SIZE / 2 && chance(70)) {
             dst = fz.buf + BUF_SIZE / 2 + rnd(BUF_SIZE / 2);
         }

@@ -88,6 +88,23 @@ static uint8_t run_desc(DSA *d, uint8_t opcode, uint32_t extra_flags,
     return cr_wait(d, cr);
 }
 
+/*
+ * The debug page is an emulator-only testing aid behind x-debug-page
+ * (the qtests turn it on): by default BAR0 + 0x8000 is a hole, as on
+ * silicon, and writing the fault-injection register there injects nothing.
+ */
+static void test_debug_page_off(void)
+{
+    DSA d;
+
+    dsa_start(&d, ",x-debug-page=off");
+    g_assert_cmphex(rd32(&d, DSA_DEBUG_OFFSET + DSA_DBG_MAGIC), ==, 0);
+    wr32(&d, DSA_DEBUG_OFFSET + DSA_DBG_FAULT_EVERY, 1);
+    g_assert_cmphex(rd32(&d, DSA_DEBUG_OFFSET + DSA_DBG_FAULT_EVERY), ==, 0);
+    g_assert_cmphex(rd32(&d, A_VERSION), ==, DSA_VERSION_1);
+    dsa_stop(&d);
+}
+
 static void test_reset_values(void)
 {
     DSA d;
@@ -398,7 +415,7 @@ static void test_batch(void)
     qtest_memwrite(d.qts, lst, list, sizeof(list));
     g_assert_cmphex(run_desc(&d, DSA_OPCODE_BATCH, 0, lst, 0, 3, &cr), ==,
                     DSA_COMP_BATCH_FAIL);
-    g_assert_cmpint(qtest_readl(d.qts, cr + DSA_CR_BYTES_COMPLETED), ==, 2);
+    g_assert_cmpint(qtest_readl(d.qts, cr + DSA_CR_BYTES_COMPLETED), ==, 3);
     g_assert_cmphex(qtest_readb(d.qts, subcr), ==, DSA_COMP_BAD_OPCODE);
     g_assert_cmphex(run_desc(&d, DSA_OPCODE_BATCH, 0, lst, 0, 1, &cr), ==,
                     DSA_COMP_DESC_CNT_ERANGE);
@@ -409,6 +426,299 @@ static void test_batch(void)
     dsa_stop(&d);
 }
 
+
+/*
+ * Fence in a batch: once a member completed with a status other than
+ * Success, a later member with the Fence flag and every member after it
+ * are abandoned: not run, no completion record.  The batch's record
+ * counts the members processed (the failed one included) and says Batch
+ * Fail.  A false predicate (Compare with Check Result that does not hold)
+ * abandons fenced members too, but fails nothing.  Without Fence, members
+ * after a failure still run.
+ */
+static void test_batch_fence(void)
+{
+    uint8_t list[4][DSA_DESC_SIZE];
+    uint64_t src, dst, lst, cr, subcr;
+    DSA d;
+
+    dsa_start(&d, "");
+    dsa_setup_wq0(&d, 8);
+    src = guest_alloc(&d.alloc, 4 * 4096);
+    dst = guest_alloc(&d.alloc, 4 * 4096);
+    lst = (guest_alloc(&d.alloc, 5 * DSA_DESC_SIZE) + 63) & ~63ULL;
+    subcr = (guest_alloc(&d.alloc, 5 * DSA_CR_SIZE) + 31) & ~31ULL;
+    qtest_memset(d.qts, src, 0x5a, 4 * 4096);
+
+    /* 0 copies, 1 fails (bad opcode), 2 is fenced, 3 is not */
+    for (int i = 0; i < 4; i++) {
+        desc_fill(list[i], DSA_OPCODE_MEMMOVE, DSA_OP_FLAG_CRAV |
+                  DSA_OP_FLAG_RCR, subcr + i * DSA_CR_SIZE, src + i * 4096,
+                  dst + i * 4096, 4096, 0);
+    }
+    list[1][7] = 0x30;
+    stl_le_p(list[2] + DSA_DESC_FLAGS_OFFSET,
+             ldl_le_p(list[2] + DSA_DESC_FLAGS_OFFSET) | DSA_OP_FLAG_FENCE);
+    qtest_memwrite(d.qts, lst, list, sizeof(list));
+    qtest_memset(d.qts, subcr, 0, 4 * DSA_CR_SIZE);
+    qtest_memset(d.qts, dst, 0, 4 * 4096);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_BATCH, 0, lst, 0, 4, &cr), ==,
+                    DSA_COMP_BATCH_FAIL);
+    g_assert_cmpint(qtest_readl(d.qts, cr + DSA_CR_BYTES_COMPLETED), ==, 2);
+    g_assert_cmphex(qtest_readb(d.qts, subcr), ==, DSA_COMP_SUCCESS);
+    g_assert_cmphex(qtest_readb(d.qts, subcr + DSA_CR_SIZE), ==,
+                    DSA_COMP_BAD_OPCODE);
+    g_assert_cmphex(qtest_readb(d.qts, dst + 4095), ==, 0x5a);
+    /* Abandoned: no record, nothing copied */
+    g_assert_cmphex(qtest_readb(d.qts, subcr + 2 * DSA_CR_SIZE), ==, 0);
+    g_assert_cmphex(qtest_readb(d.qts, subcr + 3 * DSA_CR_SIZE), ==, 0);
+    g_assert_cmphex(qtest_readq(d.qts, dst + 2 * 4096), ==, 0);
+    g_assert_cmphex(qtest_readq(d.qts, dst + 4 * 4096 - 8), ==, 0);
+
+    /* Without the fence, member 2 and 3 run after the failure */
+    stl_le_p(list[2] + DSA_DESC_FLAGS_OFFSET,
+             ldl_le_p(list[2] + DSA_DESC_FLAGS_OFFSET) & ~DSA_OP_FLAG_FENCE);
+    qtest_memwrite(d.qts, lst, list, sizeof(list));
+    qtest_memset(d.qts, subcr, 0, 4 * DSA_CR_SIZE);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_BATCH, 0, lst, 0, 4, &cr), ==,
+                    DSA_COMP_BATCH_FAIL);
+    g_assert_cmpint(qtest_readl(d.qts, cr + DSA_CR_BYTES_COMPLETED), ==, 4);
+    g_assert_cmphex(qtest_readb(d.qts, subcr + 3 * DSA_CR_SIZE), ==,
+                    DSA_COMP_SUCCESS);
+    g_assert_cmphex(qtest_readb(d.qts, dst + 4 * 4096 - 1), ==, 0x5a);
+
+    /*
+     * A false predicate: 0 compares different buffers expecting equal,
+     * 1 (fenced) is abandoned; the batch itself succeeds, 1 of 2 done.
+     */
+    desc_fill(list[0], DSA_OPCODE_COMPARE, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR |
+              DSA_OP_FLAG_CR, subcr, src, dst + 3 * 4096, 4096, 0);
+    desc_fill(list[1], DSA_OPCODE_MEMFILL, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR |
+              DSA_OP_FLAG_FENCE, subcr + DSA_CR_SIZE, 0x1111111111111111ULL,
+              dst, 4096, 0);
+    qtest_memwrite(d.qts, lst, list, 2 * DSA_DESC_SIZE);
+    qtest_memset(d.qts, subcr, 0, 4 * DSA_CR_SIZE);
+    qtest_memset(d.qts, dst + 3 * 4096, 0, 4096);
+    g_assert_cmphex(run_desc(&d, DSA_OPCODE_BATCH, 0, lst, 0, 2, &cr), ==,
+                    DSA_COMP_SUCCESS);
+    g_assert_cmpint(qtest_readl(d.qts, cr + DSA_CR_BYTES_COMPLETED), ==, 1);
+    g_assert_cmphex(qtest_readb(d.qts, subcr), ==, DSA_COMP_SUCCESS_PRED);
+    g_assert_cmphex(qtest_readb(d.qts, subcr + DSA_CR_SIZE), ==, 0);
+    g_assert_cmphex(qtest_readb(d.qts, dst), ==, 0x5a);
+    dsa_stop(&d);
+}
+
+/*
+ * GENCAP.overlap_copy is 1 on both models, as on the parts: a Memory Move
+ * whose buffers overlap copies as memmove() does, in either direction and
+ * across the device's internal pieces (64 KiB).  When the destination
+ * starts inside the source the copy runs from the end, so a page fault
+ * leaves the end copied: Result 1, Bytes Completed from the end, the
+ * fault address the highest byte not copied.
+ */
+static void overlap_case(DSA *d, uint64_t buf, uint8_t *pat, uint8_t *out,
+                         uint32_t len, uint32_t src_off, uint32_t dst_off,
+                         uint32_t size)
+{
+    g_autofree uint8_t *want = g_memdup2(pat, len);
+    uint64_t cr;
+
+    memmove(want + dst_off, want + src_off, size);
+    qtest_memwrite(d->qts, buf, pat, len);
+    g_assert_cmphex(run_desc(d, DSA_OPCODE_MEMMOVE, 0, buf + src_off,
+                             buf + dst_off, size, &cr), ==, DSA_COMP_SUCCESS);
+    qtest_memread(d->qts, buf, out, len);
+    g_assert_cmpint(memcmp(want, out, len), ==, 0);
+}
+
+static void test_overlap_copy(void)
+{
+    const uint32_t len = 256 * KiB;
+    g_autofree uint8_t *pat = g_malloc(len);
+    g_autofree uint8_t *out = g_malloc(len);
+    const char *models[] = { "", ",model=dsa2" };
+    uint64_t buf, cr;
+    DSA d;
+
+    for (uint32_t i = 0; i < len; i++) {
+        pat[i] = i * 13 + (i >> 9);
+    }
+    for (unsigned m = 0; m < ARRAY_SIZE(models); m++) {
+        dsa_start(&d, models[m]);
+        g_assert_cmpint(FIELD_EX64(rd64(&d, A_GENCAP), GENCAP, OVERLAP_COPY),
+                        ==, 1);
+        dsa_setup_wq0(&d, 8);
+        buf = guest_alloc(&d.alloc, len);
+        overlap_case(&d, buf, pat, out, len, 0, 64, 128);
+        overlap_case(&d, buf, pat, out, len, 64, 0, 128);
+        overlap_case(&d, buf, pat, out, len, 0, 1, 8191);
+        /* Several pieces: 200 KiB moved up and down by 1000 bytes */
+        overlap_case(&d, buf, pat, out, len, 0, 1000, 200 * KiB);
+        overlap_case(&d, buf, pat, out, len, 1000, 0, 200 * KiB);
+        /* Fully the same buffer */
+        overlap_case(&d, buf, pat, out, len, 4096, 4096, 4096);
+
+        /* Copying down from the end runs off RAM at once: nothing done */
+        g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, RAM_END - 8192,
+                                 RAM_END - 4096, 8192, &cr), ==,
+                        DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE);
+        g_assert_cmpint(qtest_readb(d.qts, cr + DSA_CR_RESULT), ==, 1);
+        g_assert_cmpint(qtest_readl(d.qts, cr + DSA_CR_BYTES_COMPLETED), ==,
+                        0);
+        g_assert_cmphex(qtest_readq(d.qts, cr + DSA_CR_FAULT_ADDR), ==,
+                        RAM_END + 4095);
+        /* Upwards off RAM: Result 0, the start copied */
+        g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, RAM_END - 4096,
+                                 RAM_END - 8192, 8192, &cr), ==,
+                        DSA_COMP_PAGE_FAULT_NOBOF);
+        g_assert_cmpint(qtest_readb(d.qts, cr + DSA_CR_RESULT), ==, 0);
+        g_assert_cmpint(qtest_readl(d.qts, cr + DSA_CR_BYTES_COMPLETED), ==,
+                        4096);
+        g_assert_cmphex(qtest_readq(d.qts, cr + DSA_CR_FAULT_ADDR), ==,
+                        RAM_END);
+        dsa_stop(&d);
+    }
+}
+
+/* Reset; event log of @entries at @log; WQ 0 (8 entries) in group 0 */
+static void dsa_setup_evl(DSA *d, uint64_t log, uint32_t entries)
+{
+    g_assert_cmphex(dsa_cmd(d, DSA_CMD_RESET_DEVICE, 0), ==, 0);
+    wr64(d, A_EVLCFG, log);
+    wr64(d, A_EVLCFG1, entries);
+    wr32(d, A_GENCFG, R_GENCFG_EVL_EN_MASK);
+    wqcfg_write(d, 0, 8, true, 21);
+    wr64(d, DSA_GRPCFG_OFFSET, 1);
+    wr64(d, DSA_GRPCFG_OFFSET + 32, 3);
+    wr32(d, A_GENCTRL, R_GENCTRL_SOFTERR_INT_EN_MASK |
+         R_GENCTRL_EVL_INT_EN_MASK);
+    g_assert_cmphex(dsa_cmd(d, DSA_CMD_ENABLE_DEVICE, 0), ==, 0);
+    g_assert_cmphex(dsa_cmd(d, DSA_CMD_ENABLE_WQ, 0), ==, 0);
+}
+
+/* Wait (bounded) until EVLSTATUS.tail is @tail */
+static void evl_wait_tail(DSA *d, uint32_t tail)
+{
+    gint64 start = g_get_monotonic_time();
+
+    while (FIELD_EX64(rd64(d, A_EVLSTATUS), EVLSTATUS, TAIL) != tail) {
+        g_assert_false(timed_out(start));
+        g_usleep(1000);
+    }
+}
+
+/*
+ * With the event log enabled (GENCFG.evl_en, as idxd sets it up), an
+ * error with no completion record to go to is an entry in the log, not
+ * SWERR: a 32-byte header laid out as SWERR, then the record the
+ * descriptor would have had.  Tail advances; Interrupt Pending and
+ * INTCAUSE.EVL with vector 0, once until software clears Interrupt
+ * Pending; software moves Head.  A full log sends errors to SWERR.  On
+ * both models (dsa1 has the log by default, see test_models).
+ */
+static void test_event_log(void)
+{
+    const char *models[] = { "", ",model=dsa2" };
+    uint8_t desc[DSA_DESC_SIZE];
+    uint64_t buf, log, e, cr;
+    uint32_t entries = DSA_EVL_SIZE_MIN;
+    DSA d;
+
+    for (unsigned m = 0; m < ARRAY_SIZE(models); m++) {
+        dsa_start(&d, models[m]);
+        log = (guest_alloc(&d.alloc, 2 * entries * DSA_EVL_ENTRY_SIZE) +
+               4095) & ~4095ULL;
+        qtest_memset(d.qts, log, 0, entries * DSA_EVL_ENTRY_SIZE);
+        dsa_setup_evl(&d, log, entries);
+        buf = guest_alloc(&d.alloc, 8192);
+        g_assert_cmphex(rd64(&d, A_EVLSTATUS), ==, 0);
+
+        /* A page fault on a write, no record: entry 0 */
+        desc_fill(desc, DSA_OPCODE_MEMMOVE, 0, 0, buf, RAM_END, 64, 0);
+        submit(&d, 0, desc);
+        g_assert_true(msi_wait(&d, 0));
+        evl_wait_tail(&d, 1);
+        g_assert_cmphex(rd32(&d, A_INTCAUSE), ==, DSA_INTC_EVL);
+        g_assert_true(rd64(&d, A_EVLSTATUS) & R_EVLSTATUS_INT_PENDING_MASK);
+        g_assert_false(FIELD_EX64(rd64(&d, A_SWERR), SWERR, VALID));
+        e = qtest_readq(d.qts, log);
+        g_assert_cmphex(FIELD_EX64(e, SWERR, ERROR), ==,
+                        DSA_COMP_PAGE_FAULT_NOBOF);
+        g_assert_true(FIELD_EX64(e, SWERR, DESC_VALID));
+        g_assert_true(FIELD_EX64(e, SWERR, WQ_IDX_VALID));
+        g_assert_true(FIELD_EX64(e, SWERR, FAULT_RW));
+        g_assert_cmphex(FIELD_EX64(e, SWERR, WQ_IDX), ==, 0);
+        g_assert_cmphex(FIELD_EX64(e, SWERR, OPERATION), ==,
+                        DSA_OPCODE_MEMMOVE);
+        g_assert_cmphex(qtest_readq(d.qts, log + DSA_EVL_FAULT_ADDR), ==,
+                        RAM_END);
+        g_assert_cmphex(qtest_readb(d.qts, log + DSA_EVL_CR), ==,
+                        DSA_COMP_PAGE_FAULT_NOBOF | DSA_COMP_STATUS_WRITE);
+        g_assert_cmphex(qtest_readq(d.qts, log + DSA_EVL_CR +
+                                    DSA_CR_FAULT_ADDR), ==, RAM_END);
+
+        /* Still pending: entry 1 (a disabled WQ), no second interrupt */
+        wr32(&d, A_INTCAUSE, DSA_INTC_EVL);
+        submit(&d, 2, desc);
+        evl_wait_tail(&d, 2);
+        g_usleep(20 * 1000);
+        g_assert_false(msi_fired(&d, 0));
+        e = qtest_readq(d.qts, log + DSA_EVL_ENTRY_SIZE);
+        g_assert_cmphex(FIELD_EX64(e, SWERR, ERROR), ==,
+                        DSA_SWERR_WQ_DISABLED);
+        g_assert_cmphex(FIELD_EX64(e, SWERR, WQ_IDX), ==, 2);
+
+        /* Software: clear Interrupt Pending, consume both */
+        wr32(&d, A_EVLSTATUS + 4, R_EVLSTATUS_INT_PENDING_MASK >> 32);
+        wr32(&d, A_EVLSTATUS, 2);
+        g_assert_cmphex(rd64(&d, A_EVLSTATUS), ==,
+                        2 | (uint64_t)2 << R_EVLSTATUS_TAIL_SHIFT);
+        /* A Head past the log is ignored */
+        wr32(&d, A_EVLSTATUS, entries);
+        g_assert_cmpint(FIELD_EX64(rd64(&d, A_EVLSTATUS), EVLSTATUS, HEAD),
+                        ==, 2);
+
+        /* A misaligned record: entry 2, with handle, RCI and RCR */
+        cr = (guest_alloc(&d.alloc, 64) + 31) & ~31ULL;
+        desc_fill(desc, DSA_OPCODE_NOOP, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR |
+                  DSA_OP_FLAG_RCI, cr + 8, 0, 0, 0, 1);
+        submit(&d, 0, desc);
+        g_assert_true(msi_wait(&d, 0));
+        evl_wait_tail(&d, 3);
+        e = qtest_readq(d.qts, log + 2 * DSA_EVL_ENTRY_SIZE);
+        g_assert_cmphex(FIELD_EX64(e, SWERR, ERROR), ==, DSA_COMP_CRA_ALIGN);
+        g_assert_true(e & DSA_EVL_ERR_INFO_VALID);
+        g_assert_cmphex(qtest_readl(d.qts, log + 2 * DSA_EVL_ENTRY_SIZE +
+                                    DSA_EVL_INFO), ==,
+                        1 | DSA_EVL_INFO_RCI | DSA_EVL_INFO_RCR);
+        g_assert_cmphex(qtest_readq(d.qts, log + 2 * DSA_EVL_ENTRY_SIZE +
+                                    DSA_EVL_FAULT_ADDR), ==, cr + 8);
+        g_assert_cmphex(qtest_readb(d.qts, log + 2 * DSA_EVL_ENTRY_SIZE +
+                                    DSA_EVL_CR), ==, DSA_COMP_SUCCESS);
+        g_assert_true(msi_fired(&d, 1));        /* RCI still honoured */
+        wr32(&d, A_EVLSTATUS + 4, R_EVLSTATUS_INT_PENDING_MASK >> 32);
+        wr32(&d, A_INTCAUSE, DSA_INTC_EVL);
+        wr32(&d, A_EVLSTATUS, 3);
+
+        /* Full (Tail just behind Head): the next error goes to SWERR */
+        desc_fill(desc, DSA_OPCODE_NOOP, 0, 0, 0, 0, 0, 0);
+        for (uint32_t i = 0; i < entries - 1; i++) {
+            submit(&d, 2, desc);
+            evl_wait_tail(&d, (3 + i + 1) % entries);
+        }
+        g_assert_false(FIELD_EX64(rd64(&d, A_SWERR), SWERR, VALID));
+        submit(&d, 2, desc);
+        g_assert_true(msi_wait(&d, 0));
+        e = rd64(&d, A_SWERR);
+        g_assert_true(FIELD_EX64(e, SWERR, VALID));
+        g_assert_cmphex(FIELD_EX64(e, SWERR, ERROR), ==,
+                        DSA_SWERR_WQ_DISABLED);
+        g_assert_true(rd32(&d, A_INTCAUSE) & DSA_INTC_ERR);
+        g_assert_cmpint(FIELD_EX64(rd64(&d, A_EVLSTATUS), EVLSTATUS, TAIL),
+                        ==, 2);
+        dsa_stop(&d);
+    }
+}
 static void test_errors(void)
 {
     uint8_t desc[DSA_DESC_SIZE];
@@ -426,8 +736,6 @@ static void test_errors(void)
     g_assert_cmphex(qtest_readl(d.qts, cr + DSA_CR_INVALID_FLAGS), ==, 0x40);
     g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, buf, buf + 8192,
                              (2 << 20) + 1, &cr), ==, DSA_COMP_XFER_ERANGE);
-    g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, buf, buf + 64, 128,
-                             &cr), ==, DSA_COMP_OVERLAP_BUFFERS);
 
     /* Page faults: unmapped source, and a destination running off RAM */
     g_assert_cmphex(run_desc(&d, DSA_OPCODE_MEMMOVE, 0, 0x100000000000ULL,
@@ -667,7 +975,7 @@ static void test_fault_injection(void)
     uint64_t src, dst, cr;
     DSA d;
 
-    dsa_start(&d, ",fault-every=2,fault-status=0x20");
+    dsa_start(&d, ",x-fault-every=2,x-fault-status=0x20");
     dsa_setup_wq0(&d, 8);
     src = guest_alloc(&d.alloc, 4096);
     dst = guest_alloc(&d.alloc, 4096);
@@ -697,7 +1005,7 @@ static void test_halt_flr(void)
     uint16_t ctl;
     DSA d;
 
-    dsa_start(&d, ",halt-after=2");
+    dsa_start(&d, ",x-halt-after=2");
     dsa_setup_wq0(&d, 8);
     src = guest_alloc(&d.alloc, 4096);
     dst = guest_alloc(&d.alloc, 4096);
@@ -1425,12 +1733,16 @@ int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/intel-dsa/reset-values", test_reset_values);
+    qtest_add_func("/intel-dsa/debug-page-off", test_debug_page_off);
     qtest_add_func("/intel-dsa/models", test_models);
     qtest_add_func("/intel-dsa/commands", test_commands);
     qtest_add_func("/intel-dsa/block-on-fault", test_block_on_fault);
     qtest_add_func("/intel-dsa/memmove", test_memmove);
     qtest_add_func("/intel-dsa/batch", test_batch);
+    qtest_add_func("/intel-dsa/batch-fence", test_batch_fence);
+    qtest_add_func("/intel-dsa/overlap-copy", test_overlap_copy);
     qtest_add_func("/intel-dsa/errors", test_errors);
+    qtest_add_func("/intel-dsa/event-log", test_event_log);
     qtest_add_func("/intel-dsa/wq-limits", test_wq_limits);
     qtest_add_func("/intel-dsa/fault-write-bit", test_fault_write_bit);
     qtest_add_func("/intel-dsa/reserved-fields", test_reserved_fields);

@@ -14,7 +14,8 @@ void dsa_start_with(DSA *d, const char *pre, const char *extra)
     uint16_t msix_vec;
 
     d->qts = qtest_initf("-M q35 -m 128 -nic none %s -device intel-dsa,"
-                         "addr=04.0,num-wqs=%d,num-engines=%d,wq-size=%d%s",
+                         "addr=04.0,x-debug-page=on,"
+                         "num-wqs=%d,num-engines=%d,wq-size=%d%s",
                          pre, NUM_WQS, NUM_ENGINES, TOTAL_WQ_SIZE, extra);
     pc_alloc_init(&d->alloc, d->qts, ALLOC_NO_FLAGS);
     d->bus = qpci_new_pc(d->qts, &d->alloc);

@@ -35,7 +35,7 @@ struct scen_opts {
 	int node;		/* target node, -1: node 1 if it has a CPU, else 0 */
 	int fragmenters;	/* 1 or 2 */
 	int pct;		/* % of (node free memory - 64 MiB) to fragment */
-	int timeout_s;		/* proactive trigger: give up after this */
+	int timeout_s;		/* no progress for this long: give up */
 	const char *label;	/* name in the result line */
 	const char *module;	/* offload provider module (offload mode) */
 };

@@ -262,7 +262,12 @@ int vmstat_get(const struct vmstat_snap *s, const char *name, uint64_t *val)
 
 int vmstat_read(const char *name, uint64_t *val)
 {
-	static struct vmstat_snap s;
+	/*
+	 * One per thread: a scenario's sampler thread reads counters while
+	 * its main thread waits on others, and a shared snapshot refilled
+	 * under a reader made the reader miss its counter.
+	 */
+	static __thread struct vmstat_snap s;
 	int ret;
 
 	ret = vmstat_snapshot(&s);
