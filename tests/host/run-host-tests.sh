@@ -200,7 +200,7 @@ launcher_case() {	# launcher_case NAME 'FLAGS' 'QUOTED ARGS IN ORDER'...
 		result FAIL "$_name" "exit $code, want '$_want' in: $(cat "$tmp/out")"
 	fi
 }
-launcher_case launcher-iommu-before-dsa "--iommu --dsa" "'-device' 'intel-iommu'" "'-device' 'intel-dsa'"
+launcher_case launcher-iommu-before-dsa "--iommu --dsa" "'-device' 'intel-iommu'" "'-device' 'intel-dsa,x-debug-page=on'"
 launcher_case launcher-vfio-passthrough "--vfio 6a:01.0 --accel kvm --iommu" \
 	"'-accel' 'kvm'" "'-device' 'intel-iommu,caching-mode=on'" "'-device' 'vfio-pci,host=0000:6a:01.0'"
 launcher_case launcher-gdb-waits "--gdb 4321" "'-gdb' 'tcp:127.0.0.1:4321' '-S'"
