@@ -23,6 +23,7 @@ ACCEL     ?= tcg
 DSA       ?= 1
 DSA_PROPS ?=
 IOMMU     ?= 0
+TIMING    ?=
 GDB       ?= 0
 TIMEOUT   ?=
 BOOT_WATCHDOG ?= 300
@@ -42,6 +43,20 @@ override CACHE := $(abspath $(CACHE))
 ifneq ($(SHARD),)
 ifneq ($(shell $(TOP)/tests/shard.sh check '$(SHARD)' && echo ok),ok)
 $(error SHARD='$(SHARD)' is not i/N)
+endif
+endif
+# TIMING: timed mode (qemu/README.md, "Timed mode"): 1 is the default set, spr.
+TIMING_SETS := spr spr-dilated
+ifneq ($(TIMING),)
+override TIMING := $(if $(filter 1,$(TIMING)),spr,$(TIMING))
+ifneq ($(filter-out $(TIMING_SETS),$(TIMING))$(word 2,$(TIMING)),)
+$(error TIMING='$(TIMING)': must be 1 or a parameter set of the timing model: $(TIMING_SETS))
+endif
+ifneq ($(DSA),1)
+$(error TIMING=$(TIMING) times the emulated DSA: it needs DSA=1 (got DSA=$(DSA)))
+endif
+ifneq ($(ACCEL),tcg)
+$(error TIMING=$(TIMING) runs the guest under -icount, single-threaded TCG: it needs ACCEL=tcg (got ACCEL=$(ACCEL)))
 endif
 endif
 # KCONFIG: a user config fragment; build-kernel.sh merges and verifies it.
@@ -121,6 +136,11 @@ help:
 	@echo "                 4K/64K/2M folios; table + PNG in $(BUILD)/bench-migrate/"
 	@echo "  bench-compaction DSA=1 guest run of bench-compaction: the four-mode table (baseline/offload x"
 	@echo "                 idle/busy) + fragmentation-over-time PNG in $(BUILD)/bench-compaction/"
+	@echo "  bench-breakeven DSA=1 guest run of bench-breakeven: move_pages of one batch, 1..512 x 4 KiB"
+	@echo "                 and 1..8 THPs, CPU copy vs offload, the crossover; use TIMING=1 (the model's"
+	@echo "                 numbers); markdown table + PNG in $(BUILD)/bench-breakeven/"
+	@echo "  check-timing-determinism  the short break-even sweep DETERMINISM_RUNS (2) times in timed"
+	@echo "                 mode (TIMING, default spr): every run's numbers identical, else exit 1"
 	@echo "  bench-dsa      DSA=1 guest run of bench-dsa: dmatest throughput of the emulated DSA"
 	@echo "                 at 4K/64K/2M next to host memcpy measured in the same run, with ratio"
 	@echo "  soak           DSA=1 guest run of soak: move_pages, compaction and DAMON migrate at once"
@@ -151,6 +171,10 @@ help:
 	@echo "  DSA=$(DSA)   1: our QEMU with the emulated intel-dsa device; 0: none; vfio:<PCI address>:"
 	@echo "                 the host's DSA passed through (ACCEL=kvm IOMMU=1; qemu/README.md)"
 	@echo "  DSA_PROPS=$(DSA_PROPS)   properties of the emulated DSA, e.g. model=dsa2 (qemu/README.md)"
+	@echo "  TIMING=$(TIMING)   timed mode: the guest under -icount (shift=0, sleep=off), the emulated DSA"
+	@echo "                 completing in virtual time from its timing model, so results are the"
+	@echo "                 same run after run; 1 or spr: Sapphire Rapids; spr-dilated: its device times"
+	@echo "                 x6.45, calibrated on the RFC v4 1-channel 2 MiB ratio; empty: off"
 	@echo "  IOMMU=$(IOMMU)   1: an Intel VT-d IOMMU in front of the devices, intel_iommu=on: DMA by IOVA"
 	@echo "  GDB=$(GDB)   1 (port 1234) or a port: the guest waits for 'make gdb' (one boot only)"
 	@echo "  TIMEOUT=$(TIMEOUT)   overall guest timeout in seconds (default: from the tests' timeouts)"
@@ -284,7 +308,7 @@ RUN_ENV = BUILD=$(BUILD) VERDICT=$(VERDICT) BZIMAGE=$(BZIMAGE) INITRD=$(INITRD) 
 	KSRC_DIR=$(KSRC_DIR) MOD_OUT=$(MOD_OUT) \
 	KERNEL_CONFIG=$(KBUILD_DIR)/.config MANIFEST=$(GUEST_OUT)/manifest OVERLAY_DIR=$(BUILD) \
 	CPUS=$(CPUS) NODES=$(NODES) MEM=$(MEM) ACCEL=$(ACCEL) DSA=$(DSA) DSA_PROPS=$(DSA_PROPS) IOMMU=$(IOMMU) GDB=$(GDB) \
-	QEMU_BIN_FILE=$(QEMU_BIN_FILE) TIMEOUT=$(TIMEOUT) BOOT_WATCHDOG=$(BOOT_WATCHDOG) V=$(V) \
+	TIMING=$(TIMING) QEMU_BIN_FILE=$(QEMU_BIN_FILE) TIMEOUT=$(TIMEOUT) BOOT_WATCHDOG=$(BOOT_WATCHDOG) V=$(V) \
 	FLAVOUR=$(FLAVOUR) JOBS=$(JOBS) SHARD=$(SHARD)
 
 # Everything the guest needs; any failure here means "untestable" (125).
@@ -386,6 +410,27 @@ bench-compaction:
 	@rc=0; $(MAKE) test-guest DSA=1 T=bench-compaction || rc=$$?; \
 	tests/host/bench-compaction-report.sh $(BUILD)/runs/latest/results.ktap \
 		$(BUILD)/bench-compaction && exit $$rc
+
+# --- break-even batch size, CPU copy vs offload (tests/guest/bench-breakeven.c) ---
+BENCH_BREAKEVEN_REPORT := $(HOST_OUT)/bench-breakeven-report
+$(BENCH_BREAKEVEN_REPORT): tests/host/bench-breakeven-report.c
+	@mkdir -p $(@D)
+	@gcc -O2 -Wall -Wextra -Werror -o $@ $<
+
+.PHONY: bench-breakeven
+bench-breakeven: $(BENCH_BREAKEVEN_REPORT)
+	@rc=0; $(MAKE) test-guest DSA=1 T=bench-breakeven || rc=$$?; \
+	mkdir -p $(BUILD)/bench-breakeven && \
+	$(BENCH_BREAKEVEN_REPORT) $(BUILD)/runs/latest/results.ktap $(BUILD)/bench-breakeven && \
+	gnuplot $(BUILD)/bench-breakeven/breakeven.gp && \
+	echo "bench-breakeven: $(BUILD)/bench-breakeven/breakeven.md, breakeven.png" && exit $$rc
+
+# --- timed mode: the same short run twice, identical numbers (qemu/README.md) ---
+DETERMINISM_RUNS ?= 2
+.PHONY: check-timing-determinism
+check-timing-determinism:
+	@tests/host/check-timing-determinism.sh $(BUILD) '$(DETERMINISM_RUNS)' -- \
+		$(MAKE) test-guest DSA=1 TIMING=$(or $(TIMING),spr)
 
 # --- emulated DSA copy throughput vs host memcpy (tests/guest/bench-dsa.c) ---
 BENCH_DSA_REPORT := $(HOST_OUT)/bench-dsa-report

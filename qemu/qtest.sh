@@ -48,12 +48,14 @@ fi
 
 # 2. Invalid properties: QEMU must exit non-zero naming the property.
 echo "    KTAP version 1"
-echo "    1..7"
+echo "    1..9"
 i=0
 bad=0
 for case in "num-wqs=0:num-wqs" "num-wqs=17:num-wqs" "num-engines=9:num-engines" \
 	"wq-size=2,num-wqs=4:wq-size" "max-xfer-shift=20:max-xfer-shift" \
-	"x-fault-status=1:x-fault-status" "model=dsa3:model"; do
+	"x-fault-status=1:x-fault-status" "model=dsa3:model" \
+	"timing=on,timing-engine-mbps=0:timing-engine-mbps" \
+	"timing-irq-ns=10000001:timing-irq-ns"; do
 	i=$((i + 1))
 	props=${case%:*}
 	want=${case##*:}

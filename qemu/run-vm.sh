@@ -13,6 +13,11 @@
 #                        remote 150 ns / 10 GB/s, a CPU-less node 300 ns / 5 GB/s,
 #                        so Linux puts CPU-less nodes in a lower memory tier
 #   --dsa[=PROPS]        add an emulated intel-dsa device (needs our QEMU)
+#   --timing NAME        timed mode: the guest under -icount (shift=0,
+#                        sleep=off), the emulated DSA with timing=on and the
+#                        named parameter set (spr: Sapphire Rapids,
+#                        spr-dilated: its times x6.45, calibrated); needs
+#                        --dsa and --accel tcg (qemu/README.md, "Timed mode")
 #   --iommu              an Intel VT-d IOMMU (intel-iommu, DMA remapping) in
 #                        front of the PCI devices; the guest needs intel_iommu=on
 #   --vfio BDF           pass the host's DSA at BDF (bound to vfio-pci) through
@@ -33,11 +38,11 @@
 # Exit status: QEMU's, 124 when the timeout killed it, 121 the watchdog.
 set -eu
 
-usage() { sed -n '5,33s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '5,38s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 die() { echo "run-vm: error: $*" >&2; exit 2; }
 
 kernel="" initrd="" append="" qemu=qemu-system-x86_64 cpus=3 nodes=2 mem=1G
-cpuless_last=0 hmat=0 dsa="" iommu=0 vfio="" gdb="" accel=tcg timeout=0 watchdog=0 interactive=0 dry=0 rundir=""
+cpuless_last=0 hmat=0 dsa="" timing="" iommu=0 vfio="" gdb="" accel=tcg timeout=0 watchdog=0 interactive=0 dry=0 rundir=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=${2:?}; shift ;;
@@ -52,6 +57,7 @@ while [ $# -gt 0 ]; do
 	--hmat) hmat=1 ;;
 	--dsa) dsa=on ;;
 	--dsa=*) dsa=${1#--dsa=} ;;
+	--timing) timing=${2?}; shift ;;
 	--iommu) iommu=1 ;;
 	--vfio) vfio=${2:?}; shift ;;
 	--gdb) gdb=${2:?}; shift ;;
@@ -102,6 +108,24 @@ if [ -n "$vfio" ]; then
 		[ "$drv" = vfio-pci ] ||
 			die "--vfio $vfio is bound to '${drv:-no driver}', not vfio-pci (qemu/README.md, \"Real hardware\")"
 	fi
+fi
+# Timed mode: a parameter set of the device's timing model, by name.  The
+# device's defaults are the Sapphire Rapids ones; other sets override them.
+timing_props=""
+if [ -n "$timing" ]; then
+	case "$timing" in
+	spr) timing_props="timing=on" ;;
+	# spr with every device time x6.45: the guest's CPU is that much slower
+	# than silicon, calibrated on the RFC v4 1-channel 2 MiB ratio
+	# (qemu/README.md, "Calibration")
+	spr-dilated) timing_props="timing=on,timing-submit-ns=1935,timing-desc-ns=645"
+		timing_props="$timing_props,timing-batch-ns=2580,timing-completion-ns=1290"
+		timing_props="$timing_props,timing-irq-ns=6450,timing-fault-ns=12900,timing-engine-mbps=1163" ;;
+	*) die "--timing must be spr (Sapphire Rapids DSA 1.0) or spr-dilated (its times x6.45), got '$timing'" ;;
+	esac
+	[ -n "$dsa" ] || die "--timing needs --dsa (it times the emulated DSA)"
+	[ "$accel" = tcg ] || die "--timing needs --accel tcg (-icount runs single-threaded TCG only), got '$accel'"
+	[ -z "$gdb" ] || die "--timing and --gdb: a debugger stop would be virtual time too; choose one"
 fi
 command -v "$qemu" >/dev/null 2>&1 || die "QEMU binary '$qemu' not found (run 'make deps' or 'make qemu')"
 
@@ -194,13 +218,17 @@ fi
 [ -z "$vfio" ] || dev_opts="$dev_opts -device vfio-pci,host=$vfio"
 if [ -n "$dsa" ]; then
 	# The guest tests inject faults and pause engines through the
-	# emulator-only debug page, off unless asked for.
-	if [ "$dsa" = on ]; then
-		dev_opts="$dev_opts -device intel-dsa,x-debug-page=on"
-	else
-		dev_opts="$dev_opts -device intel-dsa,x-debug-page=on,$dsa"
-	fi
+	# emulator-only debug page, off unless asked for.  A timing set comes
+	# before --dsa's properties, which override it.
+	[ "$dsa" != on ] || dsa=""
+	dev_opts="$dev_opts -device intel-dsa,x-debug-page=on${timing_props:+,$timing_props}${dsa:+,$dsa}"
 fi
+# Timed mode: virtual time is the instruction count, 2^0 = 1 ns each
+# (shift=0, a 1 GIPS guest, the fastest fixed rate), and an idle guest skips
+# to the next timer instead of sleeping (sleep=off), so nothing the guest
+# sees depends on the host; the RTC and the guest's RNG seed are fixed too.
+timing_opts=""
+[ -z "$timing" ] || timing_opts="-icount shift=0,sleep=off -rtc base=2025-01-01T00:00:00,clock=vm -seed 1"
 
 # Firmware comes from Debian's packages; our own QEMU build has no blobs.
 fw_opts="-L /usr/share/qemu -L /usr/share/seabios"
@@ -214,7 +242,7 @@ else
 fi
 # shellcheck disable=SC2086
 set -- "$qemu" -M "$machine" $accel_opt $cpu_opt -smp "$cpus,sockets=$cpus,cores=1,threads=1" -m "$total" $numa_opts \
-	$dev_opts $fw_opts -nic none -display none -monitor none -no-reboot \
+	$dev_opts $timing_opts $fw_opts -nic none -display none -monitor none -no-reboot \
 	$serial_opts -d guest_errors -D "$rundir/guest-errors.log" \
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 [ "$interactive" = 1 ] && set -- "$@" -nographic

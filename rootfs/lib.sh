@@ -26,8 +26,11 @@ install_libs() {
 }
 
 # pack_cpio STAGE OUT: STAGE as a reproducible gzip'ed newc archive (sorted
-# names, fixed owner, no timestamps), then STAGE removed.
+# names, fixed owner, every mtime 0: cpio's --reproducible keeps mtimes, and
+# the same files must give the same bytes, which a timed boot unpacks in the
+# same number of instructions), then STAGE removed.
 pack_cpio() {
+	find "$1" -mindepth 1 -exec touch -h -d @0 {} +
 	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort |
 		cpio --quiet -o -H newc -R 0:0 --reproducible | gzip -n -1) >"$2.tmp"
 	mv "$2.tmp" "$2"

@@ -9,6 +9,7 @@
 #              ACCEL DSA QEMU_BIN_FILE TIMEOUT V FLAVOUR (skips.txt conditions)
 #              BOOT_WATCHDOG (seconds, default 300) LAB_CMD (make run CMD=)
 #              DSA_PROPS (the emulated DSA's properties, e.g. model=dsa2)
+#              TIMING (a timing model's name, e.g. spr: timed mode)
 #              IOMMU (0|1) GDB (0|1|port: the guest waits for gdb)
 #              KBUILD_DIR KSRC_DIR MOD_OUT (vmlinux, sources and modules for
 #              symbolizing splats)
@@ -49,7 +50,7 @@ dev_opts="" dev_kargs=""
 iommu_opt=--iommu iommu_karg=intel_iommu=on
 case "${DSA:-0}" in
 0) ;;
-1) dev_opts="--dsa${DSA_PROPS:+=$DSA_PROPS}" ;;
+1) dev_opts="--dsa${DSA_PROPS:+=$DSA_PROPS}${TIMING:+ --timing $TIMING}" ;;
 vfio:*) dev_opts="--vfio ${DSA#vfio:}" ;;
 *) die "DSA=$DSA is not 0, 1 or vfio:<PCI address>" ;;
 esac

@@ -156,7 +156,8 @@ skip_case skips-condition-dsa0 "default dsa=0" 0 \
 : >"$tmp/k"
 for bad in "--cpus 0" "--cpus x" "--nodes 9" "--mem lots" "--accel fast" \
 	"--timeout 1.5" "--bogus" "--gdb 0" "--gdb 70000" "--vfio 6a:1.0" \
-	"--vfio 6a:01.0" "--vfio 6a:01.0 --accel kvm" "--vfio 6a:01.0 --accel kvm --iommu --dsa"; do
+	"--vfio 6a:01.0" "--vfio 6a:01.0 --accel kvm" "--vfio 6a:01.0 --accel kvm --iommu --dsa" \
+	"--timing bogus --dsa" "--timing spr" "--timing spr --dsa --accel kvm"; do
 	code=0
 	# shellcheck disable=SC2086
 	"$top/qemu/run-vm.sh" --kernel "$tmp/k" --initrd "$tmp/k" \
@@ -199,10 +200,26 @@ launcher_case() {	# launcher_case NAME 'FLAGS' 'QUOTED ARGS IN ORDER'...
 		result FAIL "$_name" "exit $code, want '$_want' in: $(cat "$tmp/out")"
 	fi
 }
-launcher_case launcher-iommu-before-dsa "--iommu --dsa" "'-device' 'intel-iommu'" "'-device' 'intel-dsa'"
+launcher_case launcher-iommu-before-dsa "--iommu --dsa" "'-device' 'intel-iommu'" "'-device' 'intel-dsa,x-debug-page=on'"
 launcher_case launcher-vfio-passthrough "--vfio 6a:01.0 --accel kvm --iommu" \
 	"'-accel' 'kvm'" "'-device' 'intel-iommu,caching-mode=on'" "'-device' 'vfio-pci,host=0000:6a:01.0'"
 launcher_case launcher-gdb-waits "--gdb 4321" "'-gdb' 'tcp:127.0.0.1:4321' '-S'"
+# Timed mode: the set's properties before --dsa's (which override them), the
+# guest under icount with the host's inputs fixed.
+launcher_case launcher-timing "--dsa=model=dsa2 --timing spr-dilated" \
+	"'-device' 'intel-dsa,x-debug-page=on,timing=on,timing-submit-ns=1935,[^']*timing-engine-mbps=1163,model=dsa2'" \
+	"'-icount' 'shift=0,sleep=off' '-rtc' 'base=2025-01-01T00:00:00,clock=vm' '-seed' '1'"
+code=0
+make -s -C "$top" help TIMING=bogus >"$tmp/out" 2>&1 || code=$?
+mcode=0
+make -s -C "$top" help TIMING=1 ACCEL=kvm >>"$tmp/out" 2>&1 || mcode=$?
+if [ "$code" != 0 ] && [ "$mcode" != 0 ] &&
+	grep -q "TIMING='bogus': must be 1 or a parameter set of the timing model: spr spr-dilated" "$tmp/out" &&
+	grep -q "TIMING=spr runs the guest under -icount, single-threaded TCG: it needs ACCEL=tcg" "$tmp/out"; then
+	result OK "make-rejects-bad-TIMING"
+else
+	result FAIL "make-rejects-bad-TIMING" "exit $code/$mcode: $(cat "$tmp/out")"
+fi
 code=0
 DSA=bogus BUILD=$tmp/bad BZIMAGE=$tmp/k INITRD=$tmp/k MANIFEST=$tmp/fake-manifest VERDICT=true \
 	"$top/tests/run-guest.sh" >"$tmp/out" 2>&1 || code=$?

@@ -41,7 +41,28 @@ typedef struct DSAContext {
     uint64_t seq;                     /* of the descriptor in its WQ */
     uint64_t max_xfer;
     uint32_t max_batch;
+    bool bql;                         /* timed completion, under the BQL */
+    GArray *members;                  /* timed: a batch's DSATimedMember */
 } DSAContext;
+
+/* Timed mode: a completion waiting for its deadline (s->lock) */
+typedef struct DSATimedMember {
+    uint8_t desc[DSA_DESC_SIZE];
+    DSAResult r;
+} DSATimedMember;
+
+struct DSATimedEntry {
+    QTAILQ_ENTRY(DSATimedEntry) next;
+    int64_t deadline;
+    uint64_t order;                   /* submission order, for ties */
+    int wq;
+    uint64_t seq;
+    bool done;                        /* the engine has run it */
+    bool fault_charged;               /* fault-ns added to the deadline */
+    uint8_t desc[DSA_DESC_SIZE];
+    DSAResult r;
+    GArray *members;                  /* a batch's, in order */
+};
 
 /*
  * Operations check for an abort between pieces of at most this size, so a
@@ -158,6 +179,7 @@ static void *dsa_map_deferred(DSAContext *c, dma_addr_t addr, hwaddr *len,
     req->is_write = is_write;
     req->state = DSA_MAP_PENDING;
     qemu_bh_schedule(s->map_bh);
+    qemu_cond_broadcast(&s->idle_cond);     /* a timer waiting serves it */
     /* Quiet while waiting; a mapping done while the VM is stopped waits */
     while ((req->state != DSA_MAP_DONE || !s->vm_running) && !s->stopping &&
            !dsa_aborted(c, &r)) {
@@ -187,7 +209,10 @@ static void *dsa_map(DSAContext *c, dma_addr_t addr, dma_addr_t *len,
     hwaddr l = *len;
     void *p = NULL;
 
-    if (s->iommu) {
+    if (c->bql) {
+        /* A timed completion, from the timer: the BQL is ours */
+        p = dsa_map_direct(s, addr, &l, is_write);
+    } else if (s->iommu) {
         p = dsa_map_deferred(c, addr, &l, is_write);
     } else {
         /* Stopping the VM waits for this engine to park or go idle */
@@ -534,7 +559,15 @@ static void dsa_op_batch(DSAContext *c, const uint8_t *d, DSAResult *r)
             r->aborted = true;
             return;
         }
-        dsa_complete(c, sub, &sr, true, i);
+        if (c->members) {
+            /* Timed: completed at the batch's deadline */
+            DSATimedMember m = { .r = sr };
+
+            memcpy(m.desc, sub, sizeof(sub));
+            g_array_append_val(c->members, m);
+        } else {
+            dsa_complete(c, sub, &sr, true, i);
+        }
         done++;
         if (sr.status != DSA_COMP_SUCCESS) {
             unsuccessful = true;
@@ -792,6 +825,279 @@ static void dsa_complete(DSAContext *c, const uint8_t *d, DSAResult *r,
     }
 }
 
+/* ---- timed mode (the model is in intel-dsa-timing.h) ---- */
+
+/* A stalled completion looks again this much later (virtual ns) */
+#define DSA_TIMING_RETRY_NS     1000
+
+/*
+ * Engine time of a descriptor, at its portal write (BQL).  A BATCH costs
+ * its members, read here from the list; a list that is not RAM costs
+ * batch-ns only (the engine reports the fault).
+ */
+int64_t dsa_timing_work(IntelDSAState *s, const uint8_t *desc)
+{
+    const DSATimingParams *p = &s->tp;
+    uint8_t opcode = ldl_le_p(desc + DSA_DESC_FLAGS_OFFSET) >> 24;
+    uint32_t size = ldl_le_p(desc + DSA_DESC_SIZE_FIELD);
+    hwaddr len = (hwaddr)size * DSA_DESC_SIZE;
+    int64_t ns = p->desc_ns + p->batch_ns;
+    uint8_t *list;
+
+    switch (opcode) {
+    case DSA_OPCODE_MEMMOVE:
+    case DSA_OPCODE_MEMFILL:
+    case DSA_OPCODE_COMPARE:
+        return dsa_timing_xfer_ns(p, size);
+    case DSA_OPCODE_BATCH:
+        break;
+    default:
+        return p->desc_ns;
+    }
+    if (size < 2 || size > BIT(s->max_batch_shift)) {
+        return ns;
+    }
+    list = dsa_map_direct(s, ldq_le_p(desc + DSA_DESC_SRC), &len, false);
+    if (!list) {
+        return ns;
+    }
+    for (hwaddr off = 0; off + DSA_DESC_SIZE <= len; off += DSA_DESC_SIZE) {
+        uint8_t op = ldl_le_p(list + off + DSA_DESC_FLAGS_OFFSET) >> 24;
+
+        if (op == DSA_OPCODE_MEMMOVE || op == DSA_OPCODE_MEMFILL ||
+            op == DSA_OPCODE_COMPARE) {
+            ns += dsa_timing_xfer_ns(p, ldl_le_p(list + off +
+                                                 DSA_DESC_SIZE_FIELD));
+        } else {
+            ns += p->desc_ns;
+        }
+    }
+    dsa_unmap(s, list, len, false, 0);
+    return ns;
+}
+
+/* Called with s->lock held: queue by deadline, ties in submission order */
+static void dsa_timing_insert(IntelDSAState *s, DSATimedEntry *t)
+{
+    DSATiming *tm = &s->timing;
+    DSATimedEntry *pos;
+
+    QTAILQ_FOREACH(pos, &tm->pending, next) {
+        if (pos->deadline > t->deadline ||
+            (pos->deadline == t->deadline && pos->order > t->order)) {
+            QTAILQ_INSERT_BEFORE(pos, t, next);
+            break;
+        }
+    }
+    if (!pos) {
+        QTAILQ_INSERT_TAIL(&tm->pending, t, next);
+    }
+    timer_mod(tm->timer, QTAILQ_FIRST(&tm->pending)->deadline);
+}
+
+/*
+ * Called with s->lock held, under the BQL, for a descriptor of WQ n that
+ * the portal is queueing now (it gets the WQ's next sequence number).
+ */
+void dsa_timing_submit(IntelDSAState *s, int n, const uint8_t *desc,
+                       int64_t work_ns)
+{
+    DSAWorkQueue *wq = &s->wq[n];
+    uint32_t w1 = ldl_le_p(desc + DSA_DESC_FLAGS_OFFSET);
+    DSATimedEntry *t = g_new0(DSATimedEntry, 1);
+    uint32_t engines = 0;
+
+    for (unsigned i = 0; i < s->num_engines; i++) {
+        if (s->engine[i].wq_mask & BIT(n)) {
+            engines |= BIT(i);
+        }
+    }
+    t->wq = n;
+    t->seq = wq->seq_head + wq->count;
+    t->order = s->timing.order++;
+    memcpy(t->desc, desc, DSA_DESC_SIZE);
+    t->deadline = dsa_timing_schedule(&s->timing, &s->tp,
+                                      qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL),
+                                      engines, n, work_ns,
+                                      (w1 >> 24) == DSA_OPCODE_DRAIN,
+                                      w1 & DSA_OP_FLAG_RCI);
+    dsa_timing_insert(s, t);
+}
+
+/* Called with s->lock held: an engine ran the descriptor of @c */
+static void dsa_timing_done(IntelDSAState *s, DSAContext *c, DSAResult *r)
+{
+    DSATimedEntry *t;
+
+    QTAILQ_FOREACH(t, &s->timing.pending, next) {
+        if (t->wq == c->wq && t->seq == c->seq) {
+            t->r = *r;
+            t->members = c->members;
+            c->members = NULL;
+            t->done = true;
+            break;
+        }
+    }
+    if (c->members) {
+        g_array_free(c->members, true);     /* a reset dropped it */
+        c->members = NULL;
+    }
+}
+
+/*
+ * Called with s->lock held: does a completion of WQ n from before @seq
+ * wait for its deadline?  Commands wait for these; Drain descriptors do
+ * not (a fault pushes a deadline past theirs, and the timer would wait
+ * for the Drain while it waits for the timer).
+ */
+bool dsa_timing_busy(IntelDSAState *s, unsigned n, uint64_t seq)
+{
+    DSATimedEntry *t;
+
+    QTAILQ_FOREACH(t, &s->timing.pending, next) {
+        if (t->wq == n && t->seq < seq && t->seq >= s->wq[n].abort_seq) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void dsa_timing_free(DSATimedEntry *t)
+{
+    if (t->members) {
+        g_array_free(t->members, true);
+    }
+    g_free(t);
+}
+
+/* Called with s->lock held, under the BQL: everything dropped (reset) */
+void dsa_timing_flush(IntelDSAState *s)
+{
+    DSATimedEntry *t, *n;
+
+    QTAILQ_FOREACH_SAFE(t, &s->timing.pending, next, n) {
+        QTAILQ_REMOVE(&s->timing.pending, t, next);
+        dsa_timing_free(t);
+    }
+    memset(s->timing.busy_until, 0, sizeof(s->timing.busy_until));
+    memset(s->timing.wq_last, 0, sizeof(s->timing.wq_last));
+    if (s->timing.timer) {
+        timer_del(s->timing.timer);
+    }
+}
+
+/*
+ * Called with s->lock held: will an engine still run it (queued or
+ * running)?  Not when it was discarded (disable, halt, reset).
+ */
+static bool dsa_timing_alive(IntelDSAState *s, DSATimedEntry *t,
+                             bool *queued)
+{
+    DSAWorkQueue *wq = &s->wq[t->wq];
+
+    *queued = t->seq >= wq->seq_head && t->seq < wq->seq_head + wq->count;
+    if (*queued) {
+        return true;
+    }
+    for (unsigned i = 0; i < s->num_engines; i++) {
+        if (s->engine[i].cur_wq == t->wq && s->engine[i].cur_seq == t->seq) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool dsa_timing_faulted(DSATimedEntry *t)
+{
+    uint8_t st = t->r.status & DSA_COMP_STATUS_MAX;
+
+    if (st == DSA_COMP_PAGE_FAULT_NOBOF || st == DSA_COMP_BATCH_PAGE_FAULT) {
+        return true;
+    }
+    for (guint i = 0; t->members && i < t->members->len; i++) {
+        DSATimedMember *m = &g_array_index(t->members, DSATimedMember, i);
+
+        if ((m->r.status & DSA_COMP_STATUS_MAX) ==
+            DSA_COMP_PAGE_FAULT_NOBOF) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The completion records (batch members first) and interrupt, BQL */
+static void dsa_timing_deliver(IntelDSAState *s, DSATimedEntry *t)
+{
+    DSAContext c = { .s = s, .wq = t->wq, .seq = t->seq, .bql = true };
+
+    if (FIELD_EX32(s->gensts, GENSTS, STATE) == DSA_DEV_HALT) {
+        return;                 /* like the queued ones a halt drops */
+    }
+    for (guint i = 0; t->members && i < t->members->len; i++) {
+        DSATimedMember *m = &g_array_index(t->members, DSATimedMember, i);
+
+        dsa_complete(&c, m->desc, &m->r, true, i);
+    }
+    dsa_complete(&c, t->desc, &t->r, false, 0);
+}
+
+/*
+ * Timer (BQL, QEMU_CLOCK_VIRTUAL): deliver every completion whose deadline
+ * has come, in deadline order.  One whose data the host has not moved yet
+ * is waited for here, with the guest stopped, so what the guest sees never
+ * depends on the host's speed; behind a vIOMMU the engines' mappings are
+ * served meanwhile (their bottom half needs the BQL we hold).
+ */
+void dsa_timing_fire(void *opaque)
+{
+    IntelDSAState *s = opaque;
+    DSATiming *tm = &s->timing;
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    DSATimedEntry *t;
+    bool queued;
+
+    qemu_mutex_lock(&s->lock);
+    while ((t = QTAILQ_FIRST(&tm->pending)) && t->deadline <= now) {
+        if (!t->done && dsa_timing_alive(s, t, &queued)) {
+            if (queued && (s->paused || !s->running || !s->vm_running)) {
+                /* Engines take no work (debug page): look again later */
+                timer_mod(tm->timer, now + DSA_TIMING_RETRY_NS);
+                qemu_mutex_unlock(&s->lock);
+                return;
+            }
+            qemu_mutex_unlock(&s->lock);
+            dsa_map_bh(s);
+            qemu_mutex_lock(&s->lock);
+            if (!t->done) {
+                qemu_cond_timedwait(&s->idle_cond, &s->lock, 10);
+            }
+            continue;
+        }
+        QTAILQ_REMOVE(&tm->pending, t, next);
+        if (t->done && !t->fault_charged && s->tp.fault_ns &&
+            dsa_timing_faulted(t)) {
+            t->fault_charged = true;
+            t->deadline += s->tp.fault_ns;
+            dsa_timing_insert(s, t);
+            continue;
+        }
+        qemu_mutex_unlock(&s->lock);
+        if (t->done) {
+            dsa_timing_deliver(s, t);
+        }
+        dsa_timing_free(t);
+        qemu_mutex_lock(&s->lock);
+    }
+    t = QTAILQ_FIRST(&tm->pending);
+    if (t) {
+        timer_mod(tm->timer, t->deadline);
+    }
+    qemu_cond_broadcast(&s->idle_cond);     /* Drain descriptors, commands */
+    qemu_mutex_unlock(&s->lock);
+    /* Interrupts, errors and waiting commands now, not from a bottom half */
+    dsa_deliver(s);
+}
+
 /* ---- work queues and engines ---- */
 
 /*
@@ -851,6 +1157,7 @@ static void dsa_wake_one(IntelDSAState *s, int n)
 void dsa_portal_write(IntelDSAState *s, int n, const uint8_t *desc)
 {
     DSAWorkQueue *wq = n < s->num_wqs ? &s->wq[n] : NULL;
+    int64_t work_ns = s->tp.on ? dsa_timing_work(s, desc) : 0;
     uint8_t err = 0;
 
     qemu_mutex_lock(&s->lock);
@@ -861,6 +1168,9 @@ void dsa_portal_write(IntelDSAState *s, int n, const uint8_t *desc)
     } else {
         memcpy(wq->ring[(wq->head + wq->count) % wq->capacity].raw, desc,
                DSA_DESC_SIZE);
+        if (s->tp.on) {
+            dsa_timing_submit(s, n, desc, work_ns);
+        }
         wq->count++;
         dsa_wake_one(s, n);
     }
@@ -949,6 +1259,9 @@ static void *dsa_engine_thread(void *opaque)
         }
         qemu_mutex_unlock(&s->lock);
 
+        if (s->tp.on) {
+            c.members = g_array_new(false, false, sizeof(DSATimedMember));
+        }
         if (inject) {
             r.status = inject;
             if ((inject & DSA_COMP_STATUS_MAX) == DSA_COMP_PAGE_FAULT_NOBOF) {
@@ -958,9 +1271,14 @@ static void *dsa_engine_thread(void *opaque)
         } else {
             dsa_execute(&c, d, &r, false);
         }
-        dsa_complete(&c, d, &r, false, 0);
+        if (!s->tp.on) {
+            dsa_complete(&c, d, &r, false, 0);
+        }
 
         qemu_mutex_lock(&s->lock);
+        if (s->tp.on) {
+            dsa_timing_done(s, &c, &r);
+        }
         wq->inflight--;
         e->cur_wq = -1;
         e->descs++;

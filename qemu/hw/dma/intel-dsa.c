@@ -232,7 +232,8 @@ static uint32_t dsa_cmd_wq_mask(IntelDSAState *s, uint32_t operand,
 static bool dsa_wqs_drained(IntelDSAState *s, uint32_t mask)
 {
     for (unsigned i = 0; i < s->num_wqs; i++) {
-        if ((mask & BIT(i)) && dsa_wq_busy_before(s, i, s->cmd_seq[i])) {
+        if ((mask & BIT(i)) && (dsa_wq_busy_before(s, i, s->cmd_seq[i]) ||
+                                dsa_timing_busy(s, i, s->cmd_seq[i]))) {
             return false;
         }
     }
@@ -247,6 +248,10 @@ static bool dsa_wqs_idle(IntelDSAState *s, uint32_t mask, bool queued_too)
             continue;
         }
         if (s->wq[i].inflight || (queued_too && s->wq[i].count)) {
+            return false;
+        }
+        /* Timed completions, for commands (a reset drops them instead) */
+        if (queued_too && dsa_timing_busy(s, i, UINT64_MAX)) {
             return false;
         }
     }
@@ -718,6 +723,12 @@ static void dsa_bh(void *opaque)
     } else if (waiting && dsa_cmd_step(s, &err)) {
         dsa_cmd_finish(s, err);
     }
+}
+
+/* The bottom half's work, now: the timer of the timed mode calls it */
+void dsa_deliver(IntelDSAState *s)
+{
+    dsa_bh(s);
 }
 
 void dsa_report_error(IntelDSAState *s, const DSAError *e)
@@ -1218,7 +1229,7 @@ static void dsa_realize(PCIDevice *pdev, Error **errp)
     IntelDSAState *s = INTEL_DSA(pdev);
     uint64_t bar2_size;
 
-    if (!dsa_check_props(s, errp)) {
+    if (!dsa_check_props(s, errp) || !dsa_timing_check(&s->tp, errp)) {
         return;
     }
 
@@ -1267,6 +1278,10 @@ static void dsa_realize(PCIDevice *pdev, Error **errp)
                                     &DEVICE(s)->mem_reentrancy_guard);
     s->vm_running = runstate_is_running();
     s->vm_state = qemu_add_vm_change_state_handler(dsa_vm_state_change, s);
+    QTAILQ_INIT(&s->timing.pending);
+    if (s->tp.on) {
+        s->timing.timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, dsa_timing_fire, s);
+    }
     dsa_engines_start(s);
 }
 
@@ -1276,6 +1291,10 @@ static void dsa_exit(PCIDevice *pdev)
 
     qemu_del_vm_change_state_handler(s->vm_state);
     dsa_engines_stop(s);
+    qemu_mutex_lock(&s->lock);
+    dsa_timing_flush(s);
+    qemu_mutex_unlock(&s->lock);
+    timer_free(s->timing.timer);
     for (unsigned i = 0; i < DSA_MAX_WQS; i++) {
         g_free(s->wq[i].ring);
         s->wq[i].ring = NULL;
@@ -1308,6 +1327,7 @@ static void dsa_reset(DeviceState *dev)
     while (!dsa_wqs_idle(s, all, false)) {
         qemu_cond_wait(&s->idle_cond, &s->lock);
     }
+    dsa_timing_flush(s);
     for (unsigned i = 0; i < s->num_wqs; i++) {
         dsa_wq_disable(s, i);
     }
@@ -1345,6 +1365,21 @@ static Property dsa_properties[] = {
     DEFINE_PROP_UINT32("x-halt-after", IntelDSAState, halt_after, 0),
     DEFINE_PROP_UINT8("x-halt-reset-type", IntelDSAState, halt_reset_type,
                       DSA_RESET_FLR),
+    DEFINE_PROP_BOOL("timing", IntelDSAState, tp.on, false),
+    DEFINE_PROP_UINT32("timing-submit-ns", IntelDSAState, tp.submit_ns,
+                       DSA_TIMING_SUBMIT_NS),
+    DEFINE_PROP_UINT32("timing-desc-ns", IntelDSAState, tp.desc_ns,
+                       DSA_TIMING_DESC_NS),
+    DEFINE_PROP_UINT32("timing-batch-ns", IntelDSAState, tp.batch_ns,
+                       DSA_TIMING_BATCH_NS),
+    DEFINE_PROP_UINT32("timing-completion-ns", IntelDSAState,
+                       tp.completion_ns, DSA_TIMING_COMPLETION_NS),
+    DEFINE_PROP_UINT32("timing-irq-ns", IntelDSAState, tp.irq_ns,
+                       DSA_TIMING_IRQ_NS),
+    DEFINE_PROP_UINT32("timing-fault-ns", IntelDSAState, tp.fault_ns,
+                       DSA_TIMING_FAULT_NS),
+    DEFINE_PROP_UINT32("timing-engine-mbps", IntelDSAState, tp.engine_mbps,
+                       DSA_TIMING_ENGINE_MBPS),
     DEFINE_PROP_END_OF_LIST(),
 };
 

@@ -29,6 +29,8 @@ OBJECT_DECLARE_SIMPLE_TYPE(IntelDSAState, INTEL_DSA)
 #define DSA_NUM_GROUPS              4
 #define DSA_MAX_VECTORS             (DSA_MAX_WQS + 1)
 
+#include "intel-dsa-timing.h"
+
 /*
  * One silicon part: its PCI ID, VERSION and the capabilities that differ
  * between DSA 1.0 and 2.0 (the table is dsa_models in intel-dsa.c).
@@ -132,6 +134,7 @@ struct IntelDSAState {
     uint8_t fault_status;
     uint32_t halt_after;
     bool debug_page;                  /* x-debug-page: BAR0 + 0x8000 */
+    DSATimingParams tp;               /* timing=on and the model */
 
     /* Registers (BQL) */
     uint32_t gencfg;
@@ -178,6 +181,7 @@ struct IntelDSAState {
     QEMUBH *irq_bh;
     QEMUBH *map_bh;
     VMChangeStateEntry *vm_state;
+    DSATiming timing;                 /* timed mode (lock) */
 };
 
 /* intel-dsa-engine.c */
@@ -194,8 +198,15 @@ void dsa_vm_state_change(void *opaque, bool running, RunState state);
 void dsa_portal_write(IntelDSAState *s, int wq, const uint8_t *desc);
 void dsa_report_error(IntelDSAState *s, const DSAError *e);
 void dsa_notify(IntelDSAState *s, unsigned vector);
+void dsa_timing_submit(IntelDSAState *s, int n, const uint8_t *desc,
+                       int64_t work_ns);
+int64_t dsa_timing_work(IntelDSAState *s, const uint8_t *desc);
+void dsa_timing_fire(void *opaque);
+void dsa_timing_flush(IntelDSAState *s);
+bool dsa_timing_busy(IntelDSAState *s, unsigned n, uint64_t seq);
 
 /* intel-dsa.c */
 void dsa_halt(IntelDSAState *s);
+void dsa_deliver(IntelDSAState *s);
 
 #endif

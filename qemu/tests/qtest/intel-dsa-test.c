@@ -1614,6 +1614,121 @@ static void test_vm_stop(void)
     dsa_stop(&d);
 }
 
+/* Submit a 4 KiB MEMMOVE with a record and an interrupt, return the record */
+static uint64_t submit_4k(DSA *d, uint64_t src, uint64_t dst)
+{
+    uint64_t cr = guest_alloc(&d->alloc, 2 * DSA_CR_SIZE);
+    uint8_t desc[DSA_DESC_SIZE];
+
+    cr = (cr + 31) & ~31ULL;
+    qtest_memset(d->qts, cr, 0, DSA_CR_SIZE);
+    desc_fill(desc, DSA_OPCODE_MEMMOVE, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR |
+              DSA_OP_FLAG_RCI, cr, src, dst, 4096, 1);
+    submit(d, 0, desc);
+    return cr;
+}
+
+/* Wait (bounded, host time) until the engines have run n descriptors */
+static void engines_ran(DSA *d, uint64_t n)
+{
+    gint64 start = g_get_monotonic_time();
+
+    while (rd64(d, DSA_DEBUG_OFFSET + DSA_DBG_DESCS) < n) {
+        g_assert_false(timed_out(start));
+        g_usleep(1000);
+    }
+}
+
+/*
+ * timing=on: the data moves at once, but the record and the interrupt
+ * wait for the model's deadline in virtual time (the qtest clock).  With
+ * the defaults a 4 KiB copy with an interrupt takes submit 300 + desc 100
+ * + 4096 B at 7500 MB/s (547) + completion 200 + irq 1000 = 2147 ns; two
+ * engines run two copies in parallel, a third waits for the first engine
+ * (free at 300 + 647 = 947): 947 + 647 + 1200 = 2794 ns.  Then a batch,
+ * a page fault, and an FLR with a completion waiting.
+ */
+static void test_timing(void)
+{
+    uint8_t list[2][DSA_DESC_SIZE], desc[DSA_DESC_SIZE];
+    uint64_t src, dst, lst, subcr, cr[3];
+    DSA d;
+
+    dsa_start(&d, ",timing=on");
+    dsa_setup_wq0(&d, 8);
+    src = guest_alloc(&d.alloc, 4096);
+    dst = guest_alloc(&d.alloc, 3 * 4096);
+    qtest_memset(d.qts, src, 0xa5, 4096);
+    qtest_memset(d.qts, dst, 0, 3 * 4096);
+    for (int i = 0; i < 3; i++) {
+        cr[i] = submit_4k(&d, src, dst + i * 4096);
+    }
+    engines_ran(&d, 3);
+    g_assert_cmphex(qtest_readb(d.qts, dst + 3 * 4096 - 1), ==, 0xa5);
+    g_usleep(20 * 1000);
+    g_assert_cmphex(qtest_readb(d.qts, cr[0]), ==, 0);
+    g_assert_false(msi_fired(&d, 1));
+
+    qtest_clock_step(d.qts, 2146);
+    g_assert_cmphex(qtest_readb(d.qts, cr[0]), ==, 0);
+    g_assert_cmphex(qtest_readb(d.qts, cr[1]), ==, 0);
+    g_assert_false(msi_fired(&d, 1));
+    qtest_clock_step(d.qts, 1);
+    g_assert_cmphex(qtest_readb(d.qts, cr[0]), ==, DSA_COMP_SUCCESS);
+    g_assert_cmphex(qtest_readb(d.qts, cr[1]), ==, DSA_COMP_SUCCESS);
+    g_assert_cmphex(qtest_readb(d.qts, cr[2]), ==, 0);
+    g_assert_true(msi_fired(&d, 1));
+    qtest_clock_step(d.qts, 2794 - 2147 - 1);
+    g_assert_cmphex(qtest_readb(d.qts, cr[2]), ==, 0);
+    qtest_clock_step(d.qts, 1);
+    g_assert_cmphex(qtest_readb(d.qts, cr[2]), ==, DSA_COMP_SUCCESS);
+    g_assert_true(msi_fired(&d, 1));
+
+    /*
+     * A batch of two 4 KiB copies: 300 + (100 + 400 + 2 * 647) + 200 +
+     * 1000 = 3294 ns; its member's record comes with the batch's.
+     */
+    lst = guest_alloc(&d.alloc, 3 * DSA_DESC_SIZE);
+    lst = (lst + 63) & ~63ULL;
+    subcr = guest_alloc(&d.alloc, 2 * DSA_CR_SIZE);
+    subcr = (subcr + 31) & ~31ULL;
+    qtest_memset(d.qts, subcr, 0, DSA_CR_SIZE);
+    desc_fill(list[0], DSA_OPCODE_MEMMOVE, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR,
+              subcr, src, dst, 4096, 0);
+    desc_fill(list[1], DSA_OPCODE_MEMMOVE, 0, 0, src, dst + 4096, 4096, 0);
+    qtest_memwrite(d.qts, lst, list, sizeof(list));
+    cr[0] = guest_alloc(&d.alloc, 2 * DSA_CR_SIZE);
+    cr[0] = (cr[0] + 31) & ~31ULL;
+    qtest_memset(d.qts, cr[0], 0, DSA_CR_SIZE);
+    desc_fill(desc, DSA_OPCODE_BATCH, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR |
+              DSA_OP_FLAG_RCI, cr[0], lst, 0, 2, 1);
+    submit(&d, 0, desc);
+    engines_ran(&d, 4);
+    qtest_clock_step(d.qts, 3293);
+    g_assert_cmphex(qtest_readb(d.qts, subcr), ==, 0);
+    g_assert_cmphex(qtest_readb(d.qts, cr[0]), ==, 0);
+    qtest_clock_step(d.qts, 1);
+    g_assert_cmphex(qtest_readb(d.qts, subcr), ==, DSA_COMP_SUCCESS);
+    g_assert_cmphex(qtest_readb(d.qts, cr[0]), ==, DSA_COMP_SUCCESS);
+    g_assert_true(msi_fired(&d, 1));
+
+    /* A page fault completes fault-ns (2000) later: 2147 + 2000 */
+    cr[0] = submit_4k(&d, RAM_END, dst);
+    engines_ran(&d, 5);
+    qtest_clock_step(d.qts, 4146);
+    g_assert_cmphex(qtest_readb(d.qts, cr[0]), ==, 0);
+    qtest_clock_step(d.qts, 1);
+    g_assert_cmphex(qtest_readb(d.qts, cr[0]), ==, DSA_COMP_PAGE_FAULT_NOBOF);
+
+    /* An FLR drops what waits for its deadline: no record, ever */
+    cr[0] = submit_4k(&d, src, dst);
+    engines_ran(&d, 6);
+    flr(&d);
+    qtest_clock_step(d.qts, 1000000);
+    g_assert_cmphex(qtest_readb(d.qts, cr[0]), ==, 0);
+    dsa_stop(&d);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1646,5 +1761,6 @@ int main(int argc, char **argv)
                    test_wqcfg_while_draining);
     qtest_add_func("/intel-dsa/bh-reentrancy", test_bh_reentrancy);
     qtest_add_func("/intel-dsa/vm-stop", test_vm_stop);
+    qtest_add_func("/intel-dsa/timing", test_timing);
     return g_test_run();
 }
