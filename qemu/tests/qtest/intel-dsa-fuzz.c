@@ -74,6 +74,7 @@ typedef struct Fuzz {
     uint64_t status_seen[256];      /* completion statuses found */
     bool stopped;                   /* the VM, by QMP stop */
     bool iommu;                     /* behind -device intel-iommu */
+    bool timed;                     /* timing=on: records on the clock */
     uint64_t vtd_root;              /* an empty VT-d root table */
     uint64_t setups;
     uint64_t checks;
@@ -896,6 +897,9 @@ static void check_alive(void)
     start = g_get_monotonic_time();
     while (!(st = qtest_readb(qts(), cr)) &&
            g_get_monotonic_time() - start < 30 * G_USEC_PER_SEC) {
+        if (fz.timed) {
+            qtest_clock_step(qts(), 10 * 1000);
+        }
         g_usleep(200);
     }
     if (st != DSA_COMP_SUCCESS) {
@@ -1064,8 +1068,14 @@ int main(int argc, char **argv)
     trace = getenv("FUZZ_TRACE") && !strcmp(getenv("FUZZ_TRACE"), "1");
     fz.rng = fz.seed;
 
-    /* The seed picks the model and whether a vIOMMU sits in front */
-    model = fz.seed & 1 ? ",model=dsa2" : ",model=dsa1";
+    /*
+     * The seed picks the model, whether a vIOMMU sits in front, and the
+     * timed mode (records and interrupts wait for the virtual clock,
+     * which only clock steps move here)
+     */
+    fz.timed = fz.seed & 4;
+    model = fz.seed & 1 ? (fz.timed ? ",model=dsa2,timing=on" : ",model=dsa2")
+                        : (fz.timed ? ",model=dsa1,timing=on" : ",model=dsa1");
     fz.iommu = fz.seed & 2;
     dsa_start_with(&fz.d, fz.iommu ? "-device intel-iommu" : "", model);
     qtest_add_abrt_handler(report_failure, NULL);
