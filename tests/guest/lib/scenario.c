@@ -456,10 +456,11 @@ static uint64_t grow_hugepages(struct run *r, uint64_t target, uint64_t start,
 
 /*
  * Wait until kcompactd stops making progress.  Progress is
- * compact_migrate_scanned, which compaction counts block by block as it
- * scans: kcompactd's own compact_daemon_migrate_scanned moves only when a
- * whole compact_zone run ends, and on a slow kernel (KASAN, DMA API
- * debugging, a loaded host) one run outlasts any fixed wait.  Gives up
+ * compact_isolated, which compaction counts pageblock by pageblock as it
+ * isolates pages to move: the scanned counters (compact_migrate_scanned,
+ * kcompactd's compact_daemon_migrate_scanned) move only when a whole
+ * compact_zone run ends, and on a slow kernel (KASAN, DMA API debugging,
+ * a loaded host) one run outlasts any fixed wait.  Gives up
  * when compaction has not started within the timeout, or at PROACTIVE_CAP
  * timeouts while it still progresses (then says so).
  */
@@ -470,12 +471,12 @@ static uint64_t wait_kcompactd(struct run *r, uint64_t start)
 
 	start_by = start + (uint64_t)r->o->timeout_s * 1000000000ULL;
 	cap = start + (uint64_t)r->o->timeout_s * PROACTIVE_CAP * 1000000000ULL;
-	vmstat_read("compact_migrate_scanned", &prev);
+	vmstat_read("compact_isolated", &prev);
 	for (;;) {
 		usleep(200 * 1000);
 		now = now_ns();
-		if (vmstat_read("compact_migrate_scanned", &cur)) {
-			ktap_diag("%s: cannot read compact_migrate_scanned",
+		if (vmstat_read("compact_isolated", &cur)) {
+			ktap_diag("%s: cannot read compact_isolated",
 				  r->label);
 			break;
 		}
@@ -509,11 +510,11 @@ static void wait_compaction_stopped(void)
 	uint64_t prev = 0, cur, quiet_since = now_ns();
 	uint64_t give_up = quiet_since + 10000000000ULL;
 
-	vmstat_read("compact_migrate_scanned", &prev);
+	vmstat_read("compact_isolated", &prev);
 	while (now_ns() < give_up &&
 	       now_ns() - quiet_since < QUIET_MS * 1000000ULL / 2) {
 		usleep(100 * 1000);
-		if (vmstat_read("compact_migrate_scanned", &cur))
+		if (vmstat_read("compact_isolated", &cur))
 			return;
 		if (cur != prev) {
 			prev = cur;
