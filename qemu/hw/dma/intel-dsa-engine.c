@@ -52,7 +52,11 @@ typedef struct DSATimedMember {
 } DSATimedMember;
 
 struct DSATimedEntry {
-    QTAILQ_ENTRY(DSATimedEntry) next;
+    QTAILQ_ENTRY(DSATimedEntry) next; /* in its WQ's waiting, or pending */
+    int64_t ready;                    /* submit + submit-ns */
+    int64_t work_ns;                  /* engine time */
+    bool drain;
+    bool irq;
     int64_t deadline;
     uint64_t order;                   /* submission order, for ties */
     int wq;
@@ -892,12 +896,156 @@ static void dsa_timing_insert(IntelDSAState *s, DSATimedEntry *t)
     if (!pos) {
         QTAILQ_INSERT_TAIL(&tm->pending, t, next);
     }
-    timer_mod(tm->timer, QTAILQ_FIRST(&tm->pending)->deadline);
+}
+
+/* Called with s->lock held: when the head of WQ n is ready (or never) */
+static int64_t dsa_timing_head_ready(IntelDSAState *s, unsigned n)
+{
+    DSATiming *tm = &s->timing;
+    DSATimedEntry *t = QTAILQ_FIRST(&tm->waiting[n]);
+
+    if (!t) {
+        return INT64_MAX;
+    }
+    /* A Drain waits for the deadlines of the WQ's earlier descriptors */
+    return t->drain ? MAX(t->ready, tm->wq_last[n]) : t->ready;
+}
+
+/* Called with s->lock held: the WQs an engine serves */
+static uint32_t dsa_timing_served(IntelDSAState *s)
+{
+    uint32_t served = 0;
+
+    for (unsigned e = 0; e < s->num_engines; e++) {
+        served |= s->engine[e].wq_mask;
+    }
+    return served;
+}
+
+/*
+ * Called with s->lock held: the earliest virtual time at which an engine
+ * can take a waiting descriptor, or a descriptor of a WQ no engine serves
+ * is ready (it costs no engine); INT64_MAX if none.
+ */
+static int64_t dsa_timing_next_dispatch(IntelDSAState *s)
+{
+    DSATiming *tm = &s->timing;
+    int64_t ready[DSA_MAX_WQS], next = INT64_MAX;
+    uint32_t served = dsa_timing_served(s);
+
+    for (unsigned n = 0; n < DSA_MAX_WQS; n++) {
+        ready[n] = dsa_timing_head_ready(s, n);
+        if (!(served & BIT(n))) {
+            next = MIN(next, ready[n]);
+        }
+    }
+    for (unsigned e = 0; e < s->num_engines; e++) {
+        int64_t r = INT64_MAX;
+
+        for (unsigned n = 0; n < DSA_MAX_WQS; n++) {
+            if (s->engine[e].wq_mask & BIT(n)) {
+                r = MIN(r, ready[n]);
+            }
+        }
+        if (r != INT64_MAX) {
+            next = MIN(next, MAX(r, tm->busy_until[e]));
+        }
+    }
+    return next;
+}
+
+/* Called with s->lock held: engine e (or none, -1) starts t at @start */
+static void dsa_timing_start(IntelDSAState *s, DSATimedEntry *t, int e,
+                             int64_t start)
+{
+    DSATiming *tm = &s->timing;
+    const DSATimingParams *p = &s->tp;
+
+    QTAILQ_REMOVE(&tm->waiting[t->wq], t, next);
+    if (e >= 0) {
+        tm->busy_until[e] = start + t->work_ns;
+    }
+    t->deadline = start + t->work_ns + p->completion_ns +
+                  (t->irq ? p->irq_ns : 0);
+    tm->wq_last[t->wq] = MAX(tm->wq_last[t->wq], t->deadline);
+    dsa_timing_insert(s, t);
+}
+
+/*
+ * Called with s->lock held: run the group arbiters up to @now, event by
+ * event.  At each event time the engines that are free take work, the one
+ * free first first (ties: the lowest); each takes the head of the WQ its
+ * group's arbiter picks among those with a descriptor ready.
+ */
+static void dsa_timing_dispatch(IntelDSAState *s, int64_t now)
+{
+    DSATiming *tm = &s->timing;
+    uint32_t served = dsa_timing_served(s);
+    int64_t at;
+
+    while ((at = dsa_timing_next_dispatch(s)) <= now) {
+        for (;;) {
+            uint32_t ready = 0;
+            int best = -1;
+            unsigned g;
+            int n;
+
+            for (unsigned e = 0; e < s->num_engines; e++) {
+                uint32_t r = 0;
+
+                if (tm->busy_until[e] > at || (best >= 0 &&
+                    tm->busy_until[e] >= tm->busy_until[best])) {
+                    continue;
+                }
+                for (n = 0; n < DSA_MAX_WQS; n++) {
+                    if ((s->engine[e].wq_mask & BIT(n)) &&
+                        dsa_timing_head_ready(s, n) <= at) {
+                        r |= BIT(n);
+                    }
+                }
+                if (r) {
+                    best = e;
+                    ready = r;
+                }
+            }
+            if (best < 0) {
+                break;
+            }
+            /* A group's WQs are its engines' wq_mask: key it by the first */
+            g = ctz32(s->engine[best].wq_mask);
+            n = dsa_timing_arbitrate(ready, tm->prio, tm->rr[g]);
+            tm->rr[g] = (n + 1) % DSA_MAX_WQS;
+            dsa_timing_start(s, QTAILQ_FIRST(&tm->waiting[n]), best, at);
+        }
+        for (unsigned n = 0; n < DSA_MAX_WQS; n++) {
+            while (!(served & BIT(n)) && dsa_timing_head_ready(s, n) <= at) {
+                dsa_timing_start(s, QTAILQ_FIRST(&tm->waiting[n]), -1, at);
+            }
+        }
+    }
+}
+
+/* Called with s->lock held: the timer at the next event, if any */
+static void dsa_timing_arm(IntelDSAState *s)
+{
+    DSATiming *tm = &s->timing;
+    DSATimedEntry *t = QTAILQ_FIRST(&tm->pending);
+    int64_t next = dsa_timing_next_dispatch(s);
+
+    if (t) {
+        next = MIN(next, t->deadline);
+    }
+    if (next == INT64_MAX) {
+        timer_del(tm->timer);
+    } else {
+        timer_mod(tm->timer, next);
+    }
 }
 
 /*
  * Called with s->lock held, under the BQL, for a descriptor of WQ n that
- * the portal is queueing now (it gets the WQ's next sequence number).
+ * the portal is queueing now (it gets the WQ's next sequence number): it
+ * waits in the WQ's queue for an engine.
  */
 void dsa_timing_submit(IntelDSAState *s, int n, const uint8_t *desc,
                        int64_t work_ns)
@@ -905,38 +1053,52 @@ void dsa_timing_submit(IntelDSAState *s, int n, const uint8_t *desc,
     DSAWorkQueue *wq = &s->wq[n];
     uint32_t w1 = ldl_le_p(desc + DSA_DESC_FLAGS_OFFSET);
     DSATimedEntry *t = g_new0(DSATimedEntry, 1);
-    uint32_t engines = 0;
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
 
-    for (unsigned i = 0; i < s->num_engines; i++) {
-        if (s->engine[i].wq_mask & BIT(n)) {
-            engines |= BIT(i);
-        }
-    }
+    dsa_timing_dispatch(s, now);
     t->wq = n;
     t->seq = wq->seq_head + wq->count;
     t->order = s->timing.order++;
     memcpy(t->desc, desc, DSA_DESC_SIZE);
-    t->deadline = dsa_timing_schedule(&s->timing, &s->tp,
-                                      qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL),
-                                      engines, n, work_ns,
-                                      (w1 >> 24) == DSA_OPCODE_DRAIN,
-                                      w1 & DSA_OP_FLAG_RCI);
-    dsa_timing_insert(s, t);
+    t->ready = now + s->tp.submit_ns;
+    t->work_ns = work_ns;
+    t->drain = (w1 >> 24) == DSA_OPCODE_DRAIN;
+    t->irq = w1 & DSA_OP_FLAG_RCI;
+    QTAILQ_INSERT_TAIL(&s->timing.waiting[n], t, next);
+    dsa_timing_arm(s);
 }
 
-/* Called with s->lock held: an engine ran the descriptor of @c */
-static void dsa_timing_done(IntelDSAState *s, DSAContext *c, DSAResult *r)
+/* Called with s->lock held: the entry of descriptor @seq of WQ n */
+static DSATimedEntry *dsa_timing_find(IntelDSAState *s, int n, uint64_t seq)
 {
     DSATimedEntry *t;
 
-    QTAILQ_FOREACH(t, &s->timing.pending, next) {
-        if (t->wq == c->wq && t->seq == c->seq) {
-            t->r = *r;
-            t->members = c->members;
-            c->members = NULL;
-            t->done = true;
-            break;
+    QTAILQ_FOREACH(t, &s->timing.waiting[n], next) {
+        if (t->seq == seq) {
+            return t;
         }
+    }
+    QTAILQ_FOREACH(t, &s->timing.pending, next) {
+        if (t->wq == n && t->seq == seq) {
+            return t;
+        }
+    }
+    return NULL;
+}
+
+/*
+ * Called with s->lock held: an engine ran the descriptor of @c (the host
+ * may be ahead of the model: it need not be dispatched yet)
+ */
+static void dsa_timing_done(IntelDSAState *s, DSAContext *c, DSAResult *r)
+{
+    DSATimedEntry *t = dsa_timing_find(s, c->wq, c->seq);
+
+    if (t) {
+        t->r = *r;
+        t->members = c->members;
+        c->members = NULL;
+        t->done = true;
     }
     if (c->members) {
         g_array_free(c->members, true);     /* a reset dropped it */
@@ -954,6 +1116,11 @@ bool dsa_timing_busy(IntelDSAState *s, unsigned n, uint64_t seq)
 {
     DSATimedEntry *t;
 
+    QTAILQ_FOREACH(t, &s->timing.waiting[n], next) {
+        if (t->seq < seq && t->seq >= s->wq[n].abort_seq) {
+            return true;
+        }
+    }
     QTAILQ_FOREACH(t, &s->timing.pending, next) {
         if (t->wq == n && t->seq < seq && t->seq >= s->wq[n].abort_seq) {
             return true;
@@ -973,16 +1140,24 @@ static void dsa_timing_free(DSATimedEntry *t)
 /* Called with s->lock held, under the BQL: everything dropped (reset) */
 void dsa_timing_flush(IntelDSAState *s)
 {
+    DSATiming *tm = &s->timing;
     DSATimedEntry *t, *n;
 
-    QTAILQ_FOREACH_SAFE(t, &s->timing.pending, next, n) {
-        QTAILQ_REMOVE(&s->timing.pending, t, next);
+    for (unsigned i = 0; i < DSA_MAX_WQS; i++) {
+        QTAILQ_FOREACH_SAFE(t, &tm->waiting[i], next, n) {
+            QTAILQ_REMOVE(&tm->waiting[i], t, next);
+            dsa_timing_free(t);
+        }
+    }
+    QTAILQ_FOREACH_SAFE(t, &tm->pending, next, n) {
+        QTAILQ_REMOVE(&tm->pending, t, next);
         dsa_timing_free(t);
     }
-    memset(s->timing.busy_until, 0, sizeof(s->timing.busy_until));
-    memset(s->timing.wq_last, 0, sizeof(s->timing.wq_last));
-    if (s->timing.timer) {
-        timer_del(s->timing.timer);
+    memset(tm->busy_until, 0, sizeof(tm->busy_until));
+    memset(tm->wq_last, 0, sizeof(tm->wq_last));
+    memset(tm->rr, 0, sizeof(tm->rr));
+    if (tm->timer) {
+        timer_del(tm->timer);
     }
 }
 
@@ -1057,6 +1232,7 @@ void dsa_timing_fire(void *opaque)
     bool queued;
 
     qemu_mutex_lock(&s->lock);
+    dsa_timing_dispatch(s, now);
     while ((t = QTAILQ_FIRST(&tm->pending)) && t->deadline <= now) {
         if (!t->done && dsa_timing_alive(s, t, &queued)) {
             if (queued && (s->paused || !s->running || !s->vm_running)) {
@@ -1088,10 +1264,7 @@ void dsa_timing_fire(void *opaque)
         dsa_timing_free(t);
         qemu_mutex_lock(&s->lock);
     }
-    t = QTAILQ_FIRST(&tm->pending);
-    if (t) {
-        timer_mod(tm->timer, t->deadline);
-    }
+    dsa_timing_arm(s);
     qemu_cond_broadcast(&s->idle_cond);     /* Drain descriptors, commands */
     qemu_mutex_unlock(&s->lock);
     /* Interrupts, errors and waiting commands now, not from a bottom half */

@@ -2,23 +2,26 @@
  * Intel Data Streaming Accelerator (DSA) emulation: the timing model.
  *
  * With timing=on every descriptor gets a deadline in virtual time
- * (QEMU_CLOCK_VIRTUAL) when it is submitted, from the model below; the
- * engines still move the data whenever the host gets to it, but the
- * completion record and the interrupt wait for the deadline, delivered by
- * a timer under the BQL (which waits for the data if the host is late).
- * Under -icount the guest then sees the same timing whatever the host's
- * speed or load.
+ * (QEMU_CLOCK_VIRTUAL) from the model below; the engines still move the
+ * data whenever the host gets to it, but the completion record and the
+ * interrupt wait for the deadline, delivered by a timer under the BQL
+ * (which waits for the data if the host is late).  Under -icount the
+ * guest then sees the same timing whatever the host's speed or load.
  *
- * The model: a descriptor is ready submit-ns after its portal write; the
- * WQ dispatches it to the engine of its group that is free first (ties:
- * the lowest), which serves its descriptors one after the other, each
- * costing desc-ns plus its bytes at engine-mbps (a BATCH adds batch-ns and
- * the cost of every member); the record lands completion-ns after the
- * engine is done, irq-ns later when it asks for an interrupt (the record
- * is written then too, so a poller sees it no earlier than the interrupt);
- * a descriptor that page-faults completes fault-ns later.  A DRAIN also
- * waits for the deadlines of the earlier descriptors of its WQ.  WQ
- * priorities are not modelled: dispatch is in submission order.
+ * The model is event-driven in virtual time: a descriptor is ready
+ * submit-ns after its portal write and waits in its WQ's queue.  When an
+ * engine of the WQ's group is free and descriptors are ready, the group
+ * arbiter gives it the head of the highest-priority WQ (WQCFG priority;
+ * strict priority, FIFO within a WQ, round-robin among WQs of equal
+ * priority); when several engines are free, the one free first takes
+ * first (ties: the lowest).  Only then is its deadline known: the engine
+ * serves it for desc-ns plus its bytes at engine-mbps (a BATCH adds
+ * batch-ns and the cost of every member); the record lands completion-ns
+ * after the engine is done, irq-ns later when it asks for an interrupt
+ * (the record is written then too, so a poller sees it no earlier than
+ * the interrupt); a descriptor that page-faults completes fault-ns later.
+ * A DRAIN is not ready before the deadlines of the earlier descriptors of
+ * its WQ.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -55,11 +58,17 @@ typedef struct DSATimingParams {
 
 typedef struct DSATimedEntry DSATimedEntry;
 
-/* The model's state (s->lock) and the completions waiting for their time */
+/*
+ * The model's state (s->lock): descriptors waiting for an engine, in their
+ * WQ's queue, and the dispatched ones waiting for their deadline.
+ */
 typedef struct DSATiming {
     QEMUTimer *timer;
     int64_t busy_until[DSA_MAX_ENGINES];  /* engine free from then on */
     int64_t wq_last[DSA_MAX_WQS];         /* last deadline of the WQ */
+    uint8_t rr[DSA_MAX_WQS];              /* a group's next WQ on a tie */
+    uint8_t prio[DSA_MAX_WQS];            /* WQCFG priority at Enable WQ */
+    QTAILQ_HEAD(, DSATimedEntry) waiting[DSA_MAX_WQS];  /* FIFO */
     QTAILQ_HEAD(, DSATimedEntry) pending; /* by deadline, then order */
     uint64_t order;                       /* submissions so far */
 } DSATiming;
@@ -103,35 +112,23 @@ static inline int64_t dsa_timing_xfer_ns(const DSATimingParams *p,
 }
 
 /*
- * Called with s->lock held: dispatch a descriptor of WQ @wq submitted at
- * @now to the engines in @engines that costs @work_ns of engine time, and
- * return its deadline.
+ * The group arbiter: of the WQs in @ready (a descriptor ready at their
+ * head), the one of highest @prio; among equals the first at or after
+ * @rr, cyclically.  -1 when @ready is empty.
  */
-static inline int64_t dsa_timing_schedule(DSATiming *t,
-                                          const DSATimingParams *p,
-                                          int64_t now, uint32_t engines,
-                                          int wq, int64_t work_ns,
-                                          bool drain, bool irq)
+static inline int dsa_timing_arbitrate(uint32_t ready, const uint8_t *prio,
+                                       unsigned rr)
 {
-    int64_t ready = now + p->submit_ns, start, deadline;
     int best = -1;
 
-    for (int e = 0; e < DSA_MAX_ENGINES; e++) {
-        if ((engines & BIT(e)) &&
-            (best < 0 || t->busy_until[e] < t->busy_until[best])) {
-            best = e;
+    for (unsigned i = 0; i < DSA_MAX_WQS; i++) {
+        unsigned n = (rr + i) % DSA_MAX_WQS;
+
+        if ((ready & BIT(n)) && (best < 0 || prio[n] > prio[best])) {
+            best = n;
         }
     }
-    if (drain) {
-        ready = MAX(ready, t->wq_last[wq]);
-    }
-    start = best < 0 ? ready : MAX(ready, t->busy_until[best]);
-    if (best >= 0) {
-        t->busy_until[best] = start + work_ns;
-    }
-    deadline = start + work_ns + p->completion_ns + (irq ? p->irq_ns : 0);
-    t->wq_last[wq] = MAX(t->wq_last[wq], deadline);
-    return deadline;
+    return best;
 }
 
 #endif

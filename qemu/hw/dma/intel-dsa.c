@@ -369,6 +369,8 @@ static uint32_t dsa_enable_device(IntelDSAState *s)
             }
         }
     }
+    /* The groups may have changed: their arbiters start over */
+    memset(s->timing.rr, 0, sizeof(s->timing.rr));
     s->running = true;
     qemu_mutex_unlock(&s->lock);
     dsa_set_state(s, DSA_DEV_ENABLED);
@@ -435,6 +437,7 @@ static uint32_t dsa_enable_wq(IntelDSAState *s, uint32_t operand)
     wq->count = 0;
     wq->max_xfer = 1ULL << FIELD_EX32(cfg3, WQCFG3, MAX_XFER_SHIFT);
     wq->max_batch = 1U << FIELD_EX32(cfg3, WQCFG3, MAX_BATCH_SHIFT);
+    s->timing.prio[operand] = FIELD_EX32(cfg2, WQCFG2, PRIORITY);
     wq->enabled = true;
     qemu_mutex_unlock(&s->lock);
     return DSA_CMDSTS_SUCCESS;
@@ -1279,6 +1282,9 @@ static void dsa_realize(PCIDevice *pdev, Error **errp)
     s->vm_running = runstate_is_running();
     s->vm_state = qemu_add_vm_change_state_handler(dsa_vm_state_change, s);
     QTAILQ_INIT(&s->timing.pending);
+    for (unsigned i = 0; i < DSA_MAX_WQS; i++) {
+        QTAILQ_INIT(&s->timing.waiting[i]);
+    }
     if (s->tp.on) {
         s->timing.timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, dsa_timing_fire, s);
     }

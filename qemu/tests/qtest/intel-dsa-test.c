@@ -1614,8 +1614,11 @@ static void test_vm_stop(void)
     dsa_stop(&d);
 }
 
-/* Submit a 4 KiB MEMMOVE with a record and an interrupt, return the record */
-static uint64_t submit_4k(DSA *d, uint64_t src, uint64_t dst)
+/*
+ * Submit a 4 KiB MEMMOVE with a record and an interrupt to WQ @wq, return
+ * the record
+ */
+static uint64_t submit_4k_wq(DSA *d, int wq, uint64_t src, uint64_t dst)
 {
     uint64_t cr = guest_alloc(&d->alloc, 2 * DSA_CR_SIZE);
     uint8_t desc[DSA_DESC_SIZE];
@@ -1624,8 +1627,13 @@ static uint64_t submit_4k(DSA *d, uint64_t src, uint64_t dst)
     qtest_memset(d->qts, cr, 0, DSA_CR_SIZE);
     desc_fill(desc, DSA_OPCODE_MEMMOVE, DSA_OP_FLAG_CRAV | DSA_OP_FLAG_RCR |
               DSA_OP_FLAG_RCI, cr, src, dst, 4096, 1);
-    submit(d, 0, desc);
+    submit(d, wq, desc);
     return cr;
+}
+
+static uint64_t submit_4k(DSA *d, uint64_t src, uint64_t dst)
+{
+    return submit_4k_wq(d, 0, src, dst);
 }
 
 /* Wait (bounded, host time) until the engines have run n descriptors */
@@ -1729,6 +1737,108 @@ static void test_timing(void)
     dsa_stop(&d);
 }
 
+/*
+ * Group 0 = WQ 0 (priority @prio0) + WQ 1 (priority @prio1) + engine 0
+ * alone, timed; device and both WQs enabled
+ */
+static void dsa_setup_two_wqs(DSA *d, unsigned prio0, unsigned prio1)
+{
+    g_assert_cmphex(dsa_cmd(d, DSA_CMD_RESET_DEVICE, 0), ==, 0);
+    for (int wq = 0; wq < 2; wq++) {
+        uint64_t base = DSA_WQCFG_OFFSET + wq * DSA_WQCFG_SIZE;
+
+        wr32(d, base + A_WQCFG0, 8);
+        wr32(d, base + A_WQCFG2, R_WQCFG2_MODE_MASK |
+             ((wq ? prio1 : prio0) << R_WQCFG2_PRIORITY_SHIFT));
+        wr32(d, base + A_WQCFG3, 21 | (5 << R_WQCFG3_MAX_BATCH_SHIFT_SHIFT));
+    }
+    wr64(d, DSA_GRPCFG_OFFSET, 3);                       /* WQs 0, 1 */
+    wr64(d, DSA_GRPCFG_OFFSET + 32, 1);                  /* engine 0 */
+    g_assert_cmphex(dsa_cmd(d, DSA_CMD_ENABLE_DEVICE, 0), ==, 0);
+    g_assert_cmphex(dsa_cmd(d, DSA_CMD_ENABLE_WQ, 0), ==, 0);
+    g_assert_cmphex(dsa_cmd(d, DSA_CMD_ENABLE_WQ, 1), ==, 0);
+}
+
+/* Step the clock to @at ns after the start and check which records landed */
+static void timing_expect(DSA *d, int64_t *clock, int64_t at,
+                          const uint64_t *cr, unsigned n, uint32_t landed)
+{
+    uint32_t seen = 0;
+
+    qtest_clock_step(d->qts, at - *clock);
+    *clock = at;
+    for (unsigned i = 0; i < n; i++) {
+        uint8_t st = qtest_readb(d->qts, cr[i]);
+
+        g_assert_true(st == 0 || st == DSA_COMP_SUCCESS);
+        seen |= st ? BIT(i) : 0;
+    }
+    g_test_message("at %" PRId64 " ns: records 0x%x", at, seen);
+    g_assert_cmphex(seen, ==, landed);
+}
+
+/*
+ * The group arbiter in timed mode: one engine, two WQs.  Each 4 KiB copy
+ * with an interrupt takes the engine 647 ns and lands 1200 ns after it.
+ *
+ * Priorities: four copies on WQ 0 (priority 1) at 0; the engine takes the
+ * first at 300 (ready), free at 947.  At 400 a copy on WQ 1 (priority 15),
+ * ready at 700, overtakes the three waiting ones: it runs 947-1594 and
+ * lands at 2794; then WQ 0's at 3441, 4088, 4735.  (Dispatching in
+ * submission order would land it last, at 4735.)
+ *
+ * Equal priorities: three copies on WQ 0 and two on WQ 1, all ready at
+ * 300, alternate: WQ 0, 1, 0, 1, 0, landing at 2147 + k * 647.
+ */
+static void test_timing_priority(void)
+{
+    uint64_t src, dst, cr[5];
+    int64_t clock = 0;
+    DSA d;
+
+    dsa_start(&d, ",timing=on");
+    dsa_setup_two_wqs(&d, 1, 15);
+    src = guest_alloc(&d.alloc, 4096);
+    dst = guest_alloc(&d.alloc, 5 * 4096);
+    qtest_memset(d.qts, src, 0x5a, 4096);
+    for (int i = 0; i < 4; i++) {
+        cr[i] = submit_4k_wq(&d, 0, src, dst + i * 4096);
+    }
+    timing_expect(&d, &clock, 400, cr, 4, 0);
+    cr[4] = submit_4k_wq(&d, 1, src, dst + 4 * 4096);
+    engines_ran(&d, 5);
+    timing_expect(&d, &clock, 2146, cr, 5, 0);
+    timing_expect(&d, &clock, 2147, cr, 5, BIT(0));
+    timing_expect(&d, &clock, 2793, cr, 5, BIT(0));
+    timing_expect(&d, &clock, 2794, cr, 5, BIT(0) | BIT(4));
+    timing_expect(&d, &clock, 3440, cr, 5, BIT(0) | BIT(4));
+    timing_expect(&d, &clock, 3441, cr, 5, BIT(0) | BIT(1) | BIT(4));
+    timing_expect(&d, &clock, 4087, cr, 5, BIT(0) | BIT(1) | BIT(4));
+    timing_expect(&d, &clock, 4088, cr, 5, 0x17);
+    timing_expect(&d, &clock, 4734, cr, 5, 0x17);
+    timing_expect(&d, &clock, 4735, cr, 5, 0x1f);
+    g_assert_cmphex(qtest_readb(d.qts, dst + 5 * 4096 - 1), ==, 0x5a);
+
+    /* Equal priorities: round-robin */
+    dsa_setup_two_wqs(&d, 10, 10);
+    clock = 0;
+    for (int i = 0; i < 5; i++) {
+        cr[i] = submit_4k_wq(&d, i < 3 ? 0 : 1, src, dst + i * 4096);
+    }
+    engines_ran(&d, 10);
+    timing_expect(&d, &clock, 2146, cr, 5, 0);
+    timing_expect(&d, &clock, 2147, cr, 5, BIT(0));
+    timing_expect(&d, &clock, 2793, cr, 5, BIT(0));
+    timing_expect(&d, &clock, 2794, cr, 5, BIT(0) | BIT(3));
+    timing_expect(&d, &clock, 3440, cr, 5, BIT(0) | BIT(3));
+    timing_expect(&d, &clock, 3441, cr, 5, BIT(0) | BIT(1) | BIT(3));
+    timing_expect(&d, &clock, 4087, cr, 5, BIT(0) | BIT(1) | BIT(3));
+    timing_expect(&d, &clock, 4088, cr, 5, 0x1b);
+    timing_expect(&d, &clock, 4734, cr, 5, 0x1b);
+    timing_expect(&d, &clock, 4735, cr, 5, 0x1f);
+    dsa_stop(&d);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1762,5 +1872,6 @@ int main(int argc, char **argv)
     qtest_add_func("/intel-dsa/bh-reentrancy", test_bh_reentrancy);
     qtest_add_func("/intel-dsa/vm-stop", test_vm_stop);
     qtest_add_func("/intel-dsa/timing", test_timing);
+    qtest_add_func("/intel-dsa/timing-priority", test_timing_priority);
     return g_test_run();
 }
