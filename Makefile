@@ -22,6 +22,7 @@ MEM       ?= 1G
 ACCEL     ?= tcg
 DSA       ?= 1
 DSA_PROPS ?=
+DSA_COUNT ?= 1
 IOMMU     ?= 0
 TIMING    ?=
 GDB       ?= 0
@@ -57,6 +58,15 @@ $(error TIMING=$(TIMING) times the emulated DSA: it needs DSA=1 (got DSA=$(DSA))
 endif
 ifneq ($(ACCEL),tcg)
 $(error TIMING=$(TIMING) runs the guest under -icount, single-threaded TCG: it needs ACCEL=tcg (got ACCEL=$(ACCEL)))
+endif
+endif
+# DSA_COUNT: emulated DSA devices (qemu/run-vm.sh --dsa-count); run-vm.sh checks it too.
+ifneq ($(filter-out 1 2 3 4,$(DSA_COUNT))$(word 2,$(DSA_COUNT)),)
+$(error DSA_COUNT='$(DSA_COUNT)': must be 1..4 (emulated DSA devices, 4 engines each))
+endif
+ifneq ($(DSA_COUNT),1)
+ifneq ($(DSA),1)
+$(error DSA_COUNT=$(DSA_COUNT) adds emulated DSA devices: it needs DSA=1 (got DSA=$(DSA)))
 endif
 endif
 # KCONFIG: a user config fragment; build-kernel.sh merges and verifies it.
@@ -171,6 +181,7 @@ help:
 	@echo "  DSA=$(DSA)   1: our QEMU with the emulated intel-dsa device; 0: none; vfio:<PCI address>:"
 	@echo "                 the host's DSA passed through (ACCEL=kvm IOMMU=1; qemu/README.md)"
 	@echo "  DSA_PROPS=$(DSA_PROPS)   properties of the emulated DSA, e.g. model=dsa2 (qemu/README.md)"
+	@echo "  DSA_COUNT=$(DSA_COUNT)   emulated DSA devices (1..4, 4 engines each; DSA=1)"
 	@echo "  TIMING=$(TIMING)   timed mode: the guest under -icount (shift=0, sleep=off), the emulated DSA"
 	@echo "                 completing in virtual time from its timing model, so results are the"
 	@echo "                 same run after run; 1 or spr: Sapphire Rapids; spr-dilated: its device times"
@@ -307,7 +318,7 @@ $(VERDICT) $(MERGE_SHARDS): $(HOST_OUT)/%: tests/host/%.c
 RUN_ENV = BUILD=$(BUILD) VERDICT=$(VERDICT) BZIMAGE=$(BZIMAGE) INITRD=$(INITRD) KBUILD_DIR=$(KBUILD_DIR) \
 	KSRC_DIR=$(KSRC_DIR) MOD_OUT=$(MOD_OUT) \
 	KERNEL_CONFIG=$(KBUILD_DIR)/.config MANIFEST=$(GUEST_OUT)/manifest OVERLAY_DIR=$(BUILD) \
-	CPUS=$(CPUS) NODES=$(NODES) MEM=$(MEM) ACCEL=$(ACCEL) DSA=$(DSA) DSA_PROPS=$(DSA_PROPS) IOMMU=$(IOMMU) GDB=$(GDB) \
+	CPUS=$(CPUS) NODES=$(NODES) MEM=$(MEM) ACCEL=$(ACCEL) DSA=$(DSA) DSA_PROPS=$(DSA_PROPS) DSA_COUNT=$(DSA_COUNT) IOMMU=$(IOMMU) GDB=$(GDB) \
 	TIMING=$(TIMING) QEMU_BIN_FILE=$(QEMU_BIN_FILE) TIMEOUT=$(TIMEOUT) BOOT_WATCHDOG=$(BOOT_WATCHDOG) V=$(V) \
 	FLAVOUR=$(FLAVOUR) JOBS=$(JOBS) SHARD=$(SHARD)
 

@@ -13,6 +13,10 @@
 #                        remote 150 ns / 10 GB/s, a CPU-less node 300 ns / 5 GB/s,
 #                        so Linux puts CPU-less nodes in a lower memory tier
 #   --dsa[=PROPS]        add an emulated intel-dsa device (needs our QEMU)
+#   --dsa-count N        N emulated intel-dsa devices (1..4, default 1 or
+#                        $DSA_COUNT), each with --dsa's properties: like the 4
+#                        DSA instances of one Sapphire Rapids socket, for more
+#                        engines and channels than one device's 4; needs --dsa
 #   --timing NAME        timed mode: the guest under -icount (shift=0,
 #                        sleep=off), the emulated DSA with timing=on and the
 #                        named parameter set (spr: Sapphire Rapids,
@@ -38,11 +42,11 @@
 # Exit status: QEMU's, 124 when the timeout killed it, 121 the watchdog.
 set -eu
 
-usage() { sed -n '5,38s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '5,42s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 die() { echo "run-vm: error: $*" >&2; exit 2; }
 
 kernel="" initrd="" append="" qemu=qemu-system-x86_64 cpus=3 nodes=2 mem=1G
-cpuless_last=0 hmat=0 dsa="" timing="" iommu=0 vfio="" gdb="" accel=tcg timeout=0 watchdog=0 interactive=0 dry=0 rundir=""
+cpuless_last=0 hmat=0 dsa="" dsa_count=${DSA_COUNT:-1} timing="" iommu=0 vfio="" gdb="" accel=tcg timeout=0 watchdog=0 interactive=0 dry=0 rundir=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=${2:?}; shift ;;
@@ -57,6 +61,7 @@ while [ $# -gt 0 ]; do
 	--hmat) hmat=1 ;;
 	--dsa) dsa=on ;;
 	--dsa=*) dsa=${1#--dsa=} ;;
+	--dsa-count) dsa_count=${2?}; shift ;;
 	--timing) timing=${2?}; shift ;;
 	--iommu) iommu=1 ;;
 	--vfio) vfio=${2:?}; shift ;;
@@ -109,6 +114,11 @@ if [ -n "$vfio" ]; then
 			die "--vfio $vfio is bound to '${drv:-no driver}', not vfio-pci (qemu/README.md, \"Real hardware\")"
 	fi
 fi
+case "$dsa_count" in
+1 | 2 | 3 | 4) ;;
+*) die "--dsa-count (DSA_COUNT) must be 1..4 (emulated DSA devices; a Sapphire Rapids socket has 4), got '$dsa_count'" ;;
+esac
+[ "$dsa_count" = 1 ] || [ -n "$dsa" ] || die "--dsa-count $dsa_count needs --dsa (it adds emulated DSA devices)"
 # Timed mode: a parameter set of the device's timing model, by name.  The
 # device's defaults are the Sapphire Rapids ones; other sets override them.
 timing_props=""
@@ -221,7 +231,11 @@ if [ -n "$dsa" ]; then
 	# emulator-only debug page, off unless asked for.  A timing set comes
 	# before --dsa's properties, which override it.
 	[ "$dsa" != on ] || dsa=""
-	dev_opts="$dev_opts -device intel-dsa,x-debug-page=on${timing_props:+,$timing_props}${dsa:+,$dsa}"
+	i=0
+	while [ "$i" -lt "$dsa_count" ]; do
+		dev_opts="$dev_opts -device intel-dsa,x-debug-page=on${timing_props:+,$timing_props}${dsa:+,$dsa}"
+		i=$((i + 1))
+	done
 fi
 # Timed mode: virtual time is the instruction count, 2^0 = 1 ns each
 # (shift=0, a 1 GIPS guest, the fastest fixed rate), and an idle guest skips

@@ -157,7 +157,8 @@ skip_case skips-condition-dsa0 "default dsa=0" 0 \
 for bad in "--cpus 0" "--cpus x" "--nodes 9" "--mem lots" "--accel fast" \
 	"--timeout 1.5" "--bogus" "--gdb 0" "--gdb 70000" "--vfio 6a:1.0" \
 	"--vfio 6a:01.0" "--vfio 6a:01.0 --accel kvm" "--vfio 6a:01.0 --accel kvm --iommu --dsa" \
-	"--timing bogus --dsa" "--timing spr" "--timing spr --dsa --accel kvm"; do
+	"--timing bogus --dsa" "--timing spr" "--timing spr --dsa --accel kvm" \
+	"--dsa-count 5 --dsa" "--dsa-count 0 --dsa" "--dsa-count 2"; do
 	code=0
 	# shellcheck disable=SC2086
 	"$top/qemu/run-vm.sh" --kernel "$tmp/k" --initrd "$tmp/k" \
@@ -204,6 +205,9 @@ launcher_case launcher-iommu-before-dsa "--iommu --dsa" "'-device' 'intel-iommu'
 launcher_case launcher-vfio-passthrough "--vfio 6a:01.0 --accel kvm --iommu" \
 	"'-accel' 'kvm'" "'-device' 'intel-iommu,caching-mode=on'" "'-device' 'vfio-pci,host=0000:6a:01.0'"
 launcher_case launcher-gdb-waits "--gdb 4321" "'-gdb' 'tcp:127.0.0.1:4321' '-S'"
+# Several emulated DSAs (DSA_COUNT), each with the same properties.
+launcher_case launcher-dsa-count "--dsa=model=dsa2 --dsa-count 3" \
+	"'-device' 'intel-dsa,x-debug-page=on,model=dsa2' '-device' 'intel-dsa,x-debug-page=on,model=dsa2' '-device' 'intel-dsa,x-debug-page=on,model=dsa2'"
 # Timed mode: the set's properties before --dsa's (which override them), the
 # guest under icount with the host's inputs fixed.
 launcher_case launcher-timing "--dsa=model=dsa2 --timing spr-dilated" \
