@@ -146,7 +146,8 @@ help:
 	@echo "                 channels (DSA_COUNT=4 by default), 4K/16K/64K/256K/1M/2M folios, next to the"
 	@echo "                 RFC v4 table with ratios; markdown + PNGs in $(BUILD)/bench-migrate/"
 	@echo "  bench-compaction DSA=1 guest run of bench-compaction: the four-mode table (baseline/offload x"
-	@echo "                 idle/busy) + fragmentation-over-time PNG in $(BUILD)/bench-compaction/"
+	@echo "                 idle/busy) next to the RFC v4 one with ratios (rfc.md) + fragmentation-over-time"
+	@echo "                 PNG in $(BUILD)/bench-compaction/"
 	@echo "  bench-breakeven DSA=1 guest run of bench-breakeven: move_pages of one batch, 1..512 x 4 KiB"
 	@echo "                 and 1..8 THPs, CPU copy vs offload, the crossover; use TIMING=1 (the model's"
 	@echo "                 numbers); markdown table + PNG in $(BUILD)/bench-breakeven/"
@@ -428,11 +429,19 @@ bench-migrate: $(BENCH_MIGRATE_REPORT)
 	exit $$rc
 
 # --- compaction four-mode table and fragmentation plot (tests/guest/bench-compaction.c) ---
+BENCH_COMPACTION_RFC := $(HOST_OUT)/bench-compaction-rfc
+$(BENCH_COMPACTION_RFC): tests/host/bench-compaction-rfc.c
+	@mkdir -p $(@D)
+	@gcc -O2 -Wall -Wextra -Werror -o $@ $<
+
 .PHONY: bench-compaction
-bench-compaction:
+bench-compaction: $(BENCH_COMPACTION_RFC)
 	@rc=0; $(MAKE) test-guest DSA=1 T=bench-compaction || rc=$$?; \
 	tests/host/bench-compaction-report.sh $(BUILD)/runs/latest/results.ktap \
-		$(BUILD)/bench-compaction && exit $$rc
+		$(BUILD)/bench-compaction && \
+	$(BENCH_COMPACTION_RFC) $(BUILD)/runs/latest/results.ktap \
+		'$(if $(TIMING),TIMING=$(TIMING),untimed)' | tee $(BUILD)/bench-compaction/rfc.md && \
+	exit $$rc
 
 # --- break-even batch size, CPU copy vs offload (tests/guest/bench-breakeven.c) ---
 BENCH_BREAKEVEN_REPORT := $(HOST_OUT)/bench-breakeven-report
