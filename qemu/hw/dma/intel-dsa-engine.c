@@ -1025,6 +1025,44 @@ static void dsa_timing_dispatch(IntelDSAState *s, int64_t now)
     }
 }
 
+/*
+ * Called with s->lock held: if the engines serving WQ n serve no other WQ
+ * (or none serves it), nothing submitted later can overtake its waiting
+ * descriptors, so they are dispatched now, each to the engine free first
+ * (ties: the lowest), as the arbiter would.  This keeps the timer's
+ * events what they were before priorities existed: one per completion.
+ * Under -icount every timer event cuts the vCPUs' time slices, so extra
+ * ones, though they change no deadline, move what the guest measures.
+ */
+static void dsa_timing_dispatch_alone(IntelDSAState *s, unsigned n)
+{
+    DSATiming *tm = &s->timing;
+    DSATimedEntry *t;
+    uint32_t engines = 0;
+
+    for (unsigned e = 0; e < s->num_engines; e++) {
+        if (s->engine[e].wq_mask & BIT(n)) {
+            if (s->engine[e].wq_mask != BIT(n)) {
+                return;
+            }
+            engines |= BIT(e);
+        }
+    }
+    while ((t = QTAILQ_FIRST(&tm->waiting[n]))) {
+        int64_t ready = dsa_timing_head_ready(s, n);
+        int best = -1;
+
+        for (unsigned e = 0; e < s->num_engines; e++) {
+            if ((engines & BIT(e)) &&
+                (best < 0 || tm->busy_until[e] < tm->busy_until[best])) {
+                best = e;
+            }
+        }
+        dsa_timing_start(s, t, best,
+                         best < 0 ? ready : MAX(ready, tm->busy_until[best]));
+    }
+}
+
 /* Called with s->lock held: the timer at the next event, if any */
 static void dsa_timing_arm(IntelDSAState *s)
 {
@@ -1065,6 +1103,7 @@ void dsa_timing_submit(IntelDSAState *s, int n, const uint8_t *desc,
     t->drain = (w1 >> 24) == DSA_OPCODE_DRAIN;
     t->irq = w1 & DSA_OP_FLAG_RCI;
     QTAILQ_INSERT_TAIL(&s->timing.waiting[n], t, next);
+    dsa_timing_dispatch_alone(s, n);
     dsa_timing_arm(s);
 }
 
