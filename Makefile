@@ -87,7 +87,7 @@ KBUILD_ENV := CACHE=$(CACHE) FLAVOUR=$(FLAVOUR) KSRC=$(KSRC) KCONFIG=$(KCONFIG)
 KBUILD_DIR := $(shell $(KBUILD_ENV) $(KBUILD_SH) print-kbuild 2>/dev/null)
 KSRC_DIR   := $(shell $(KBUILD_ENV) $(KBUILD_SH) print-ksrc 2>/dev/null)
 BZIMAGE    := $(KBUILD_DIR)/arch/x86/boot/bzImage
-INITRD     := $(BUILD)/$(FLAVOUR)/initramfs.cpio.gz
+INITRD     := $(BUILD)/$(FLAVOUR)/initramfs.cpio
 GUEST_OUT  := $(BUILD)/$(FLAVOUR)/guest
 MOD_OUT    := $(BUILD)/$(FLAVOUR)/modules
 HOST_OUT   := $(BUILD)/host

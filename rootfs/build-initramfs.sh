@@ -2,7 +2,7 @@
 # Assemble the guest initramfs: busybox (Debian's busybox-static), /init, the
 # guest test programs and their manifest, the kernel's modules and ours.
 #
-# Usage: rootfs/build-initramfs.sh OUT.cpio.gz KBUILD GUEST_BIN_DIR MANIFEST [KO...]
+# Usage: rootfs/build-initramfs.sh OUT.cpio KBUILD GUEST_BIN_DIR MANIFEST [KO...]
 #   KBUILD        kernel build dir (has lab-modules/ from modules_install)
 #   GUEST_BIN_DIR static guest programs and scripts, copied to /tests/bin
 #   MANIFEST      "name timeout set boot [karg...]" lines (tests/manifest.sh),
@@ -11,7 +11,7 @@
 set -eu
 
 [ $# -ge 4 ] || {
-	echo "usage: $0 OUT.cpio.gz KBUILD GUEST_BIN_DIR MANIFEST [KO...]" >&2
+	echo "usage: $0 OUT.cpio KBUILD GUEST_BIN_DIR MANIFEST [KO...]" >&2
 	exit 2
 }
 out=$1 kbuild=$2 bindir=$3 manifest=$4

@@ -25,14 +25,21 @@ install_libs() {
 	done
 }
 
-# pack_cpio STAGE OUT: STAGE as a reproducible gzip'ed newc archive (sorted
-# names, fixed owner, every mtime 0: cpio's --reproducible keeps mtimes, and
-# the same files must give the same bytes, which a timed boot unpacks in the
-# same number of instructions), then STAGE removed.
+# pack_cpio STAGE OUT: STAGE as a reproducible newc archive (sorted names,
+# fixed owner, every mtime 0: cpio's --reproducible keeps mtimes, and the
+# same files must give the same bytes, which a timed boot unpacks in the same
+# number of instructions), then STAGE removed. An OUT ending in .gz is
+# gzip'ed (the overlays, which only some boots carry); any other is left
+# uncompressed: under TCG the guest inflates 4 MB in about 0.4 s and copies
+# the 9 MB it holds in 0.2 s.
 pack_cpio() {
 	find "$1" -mindepth 1 -exec touch -h -d @0 {} +
+	case "$2" in
+	*.gz) _compress="gzip -n -1" ;;
+	*) _compress="cat" ;;
+	esac
 	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort |
-		cpio --quiet -o -H newc -R 0:0 --reproducible | gzip -n -1) >"$2.tmp"
+		cpio --quiet -o -H newc -R 0:0 --reproducible | $_compress) >"$2.tmp"
 	mv "$2.tmp" "$2"
 	rm -rf "$1"
 }

@@ -109,7 +109,7 @@ rundir=$BUILD/runs/$stamp-$$
 mkdir -p "$rundir"
 ln -sfn "$rundir" "$BUILD/runs/latest"
 cp "$BZIMAGE" "$rundir/bzImage"
-cp "$INITRD" "$rundir/initramfs.cpio.gz"
+cp "$INITRD" "$rundir/initramfs.cpio"
 [ -f "${KERNEL_CONFIG:-}" ] && cp "$KERNEL_CONFIG" "$rundir/config"
 # A boot whose /init has written nothing after this many seconds is killed.
 BOOT_WATCHDOG=${BOOT_WATCHDOG:-300}
@@ -124,7 +124,7 @@ run_vm() {
 	_dir=$1
 	shift
 	"$top/qemu/run-vm.sh" --kernel "$rundir/bzImage" \
-		--initrd "${group_initrd:-$rundir/initramfs.cpio.gz}" --run-dir "$_dir" \
+		--initrd "${group_initrd:-$rundir/initramfs.cpio}" --run-dir "$_dir" \
 		--qemu "$qemu" --cpus "${CPUS:-3}" --nodes "${NODES:-2}" \
 		--mem "${MEM:-1G}" --accel "${ACCEL:-tcg}" $dev_opts "$@"
 }
@@ -133,7 +133,7 @@ run_vm() {
 # concatenated archives in order), written to OUT.
 use_overlay() {	# use_overlay OVERLAY OUT
 	mkdir -p "$(dirname "$2")"
-	cat "$rundir/initramfs.cpio.gz" "$1" >"$2"
+	cat "$rundir/initramfs.cpio" "$1" >"$2"
 	group_initrd=$2
 }
 
@@ -168,8 +168,8 @@ run_cmd() {
 	mkdir -p "$rundir/cmd-stage/lab"
 	printf '%s\n' "$LAB_CMD" >"$rundir/cmd-stage/lab/cmd"
 	. "$top/rootfs/lib.sh"
-	pack_cpio "$rundir/cmd-stage" "$rundir/overlay-cmd.cpio.gz"
-	use_overlay "$rundir/overlay-cmd.cpio.gz" "$rundir/initramfs+cmd.cpio.gz"
+	pack_cpio "$rundir/cmd-stage" "$rundir/overlay-cmd.cpio"
+	use_overlay "$rundir/overlay-cmd.cpio" "$rundir/initramfs+cmd.cpio"
 	: >"$rundir/results.ktap"
 	follow "$rundir/results.ktap" cmd_output
 	rc=0
@@ -304,7 +304,7 @@ run_group() {	# run_group GROUP DIR
 		lab.overlay=*)
 			_ov=$OVERLAY_DIR/overlay-${_a#lab.overlay=}.cpio.gz
 			[ -f "$_ov" ] || die "boot '$1' needs $_ov (make rootfs)"
-			use_overlay "$_ov" "$2/initramfs+overlay.cpio.gz" ;;
+			use_overlay "$_ov" "$2/initramfs+overlay.cpio" ;;
 		lab.machine=tiered)
 			# a third, CPU-less node that HMAT makes a slower memory tier
 			group_vm_args="--nodes 3 --cpuless-last --hmat" ;;

@@ -22,9 +22,19 @@ SUITE_LOG=/tmp/suite.out
 # verdict checks the reported skips against too.
 SUITE_NAME=$(basename "$0")
 
-# The allow-list reason for NAME, empty when it is not listed.
+# The allow-list reason for NAME, empty when it is not listed: the first
+# "*" entry whose key, a shell pattern, matches SUITE:NAME.
 suite_allowed() {
-	sed -n "s/^\\* $SUITE_NAME:$1 //p" "$SUITE_DIR/skips.txt"
+	while read -r _when _key _why; do
+		[ "$_when" = "*" ] || continue
+		# shellcheck disable=SC2254 # the key is a pattern
+		case "$SUITE_NAME:$1" in
+		$_key)
+			echo "$_why"
+			return 0
+			;;
+		esac
+	done <"$SUITE_DIR/skips.txt"
 }
 
 # An allow-listed subtest that was excluded from its invocation.
@@ -51,6 +61,22 @@ suite_run() { # suite_run NAME TIMEOUT CMD...
 	# a TAP "not ok" inside a passing invocation still fails it
 	if [ "$_rc" = 0 ] && grep -q '^not ok' "$SUITE_LOG"; then
 		_rc=1
+	fi
+	# so does a TAP "ok N SUBTEST # SKIP" inside it, unless NAME/SUBTEST
+	# is allow-listed: a skip is a claim that something was not tested
+	if [ "$_rc" = 0 ]; then
+		_unlisted=$(sed -n 's/^ok [0-9]* \(.*[^ ]\) *# SKIP.*/\1/p' "$SUITE_LOG" |
+			while read -r _sub; do
+				[ -n "$(suite_allowed "$_name/$_sub")" ] || echo "$_sub"
+			done)
+		_listed=$(grep -c '^ok [0-9]* .*# SKIP' "$SUITE_LOG")
+		if [ -n "$_unlisted" ]; then
+			echo "$_unlisted" | sed "s/^/# $_name: skipped, not on the allow-list: /"
+			ktap_result 1 "$_name" "subtests skipped and not on the allow-list"
+			return 1
+		fi
+		[ "$_listed" = 0 ] ||
+			echo "# $_name: $_listed subtests skipped, each on the allow-list"
 	fi
 	if [ "$_rc" = 0 ]; then
 		ktap_result 0 "$_name"

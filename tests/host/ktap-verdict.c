@@ -21,6 +21,7 @@
  * lines) goes to DIR/ftrace-<test>.txt, which its failure names.
  */
 #include <errno.h>
+#include <fnmatch.h>
 #include <regex.h>
 #include <unistd.h>
 #include <stdarg.h>
@@ -437,7 +438,10 @@ static void xml_str(FILE *f, const char *s)
 	}
 }
 
-/* WHEN KEY: does a line of the skip allow-list cover KEY in this run? */
+/*
+ * WHEN KEY: does a line of the skip allow-list cover KEY in this run? A
+ * line's KEY is a pattern (fnmatch).
+ */
 static int skip_listed(char **list, int n, const char *when, const char *key)
 {
 	int i;
@@ -445,7 +449,7 @@ static int skip_listed(char **list, int n, const char *when, const char *key)
 	for (i = 0; i < n; i++) {
 		char cond[64], k[256];
 
-		if (sscanf(list[i], "%63s %255s", cond, k) != 2 || strcmp(k, key))
+		if (sscanf(list[i], "%63s %255s", cond, k) != 2 || fnmatch(k, key, 0))
 			continue;
 		if (!strcmp(cond, "*"))
 			return 1;

@@ -151,6 +151,37 @@ skip_case skips-unlisted-test-fails "default dsa=1" 1 \
 	"    # SKIP no reason" "ok 1 move-pages-4k # SKIP see subtest output"
 skip_case skips-condition-dsa0 "default dsa=0" 0 \
 	"    ok 1 enabled_rmmod_in_use # SKIP no DMA channel (DSA=0)" "ok 1 offload-params"
+skip_case skips-key-is-a-pattern "default dsa=1" 0 \
+	"    ok 1 hmm-tests/hmm2.hmm2_device_coherent.snapshot # SKIP x" "ok 1 suite-kselftest-mm"
+skip_case skips-pattern-matches-only-its-own "default dsa=1" 1 \
+	"    ok 1 hmm-tests/hmm.hmm_device_private.open_close # SKIP x" "ok 1 suite-kselftest-mm"
+
+# 1c. A subtest a suite program reports skipped inside an invocation that
+# passed (kselftest's "ok N name # SKIP") fails the invocation unless the
+# allow-list has SUITE:PROGRAM/SUBTEST (tests/guest/suite-common.sh).
+mkdir -p "$tmp/suite/suites"
+cp "$here/../guest/sh-lib.sh" "$tmp/suite/sh-lib"
+cp "$here/../guest/suite-common.sh" "$tmp/suite/suite-common"
+cp "$here/../skips.txt" "$tmp/suite/suites/skips.txt"
+cat >"$tmp/suite/suite-kselftest-mm" <<'EOF'
+#!/bin/sh
+. "$(dirname "$0")/suite-common"
+SUITE_DIR=$(dirname "$0")/suites
+suite_run hmm-tests 60 sh -c "printf '%s\n' 'ok 1 hmm.hmm_device_private.open_close' \
+	'ok 2 hmm.hmm_device_coherent.open_close # SKIP DEVICE_COHERENT not available' $1"
+EOF
+suite_case() {	# suite_case NAME WANT-RESULT-LINE [EXTRA-TAP-LINE]
+	_out=$(sh "$tmp/suite/suite-kselftest-mm" "${3:+'$3'}" 2>&1 | grep '^[a-z]')
+	if [ "$_out" = "$2" ]; then
+		result OK "$1"
+	else
+		result FAIL "$1" "got '$_out', want '$2'"
+	fi
+}
+suite_case suite-listed-nested-skip-passes "ok 1 hmm-tests"
+suite_case suite-unlisted-nested-skip-fails \
+	"not ok 1 hmm-tests # subtests skipped and not on the allow-list" \
+	"ok 3 hmm.hmm_device_private.migrate # SKIP why"
 
 # 2. Launcher input checks: every bad flag is refused, naming the flag.
 : >"$tmp/k"
