@@ -128,12 +128,9 @@ static void row_name(char *buf, size_t len, int r)
 		snprintf(buf, len, "baseline");
 }
 
-static void markdown(FILE *f, const char *label)
+/* A table's header: one column per folio size. */
+static void table_head(FILE *f)
 {
-	char name[16];
-
-	fprintf(f, "### move_pages(2) node0->node1, GB/s%s%s: measured (RFC v4, measured/RFC)\n\n",
-		label[0] ? ", " : "", label);
 	fprintf(f, "| |");
 	for (int s = 0; s < NSIZES; s++)
 		fprintf(f, " %s |", sizes[s]);
@@ -141,6 +138,15 @@ static void markdown(FILE *f, const char *label)
 	for (int s = 0; s < NSIZES; s++)
 		fprintf(f, "--:|");
 	fprintf(f, "\n");
+}
+
+static void markdown(FILE *f, const char *label)
+{
+	char name[16];
+
+	fprintf(f, "### move_pages(2) node0->node1, GB/s%s%s: measured (RFC v4, measured/RFC)\n\n",
+		label[0] ? ", " : "", label);
+	table_head(f);
 	for (int r = 0; r < NROWS; r++) {
 		row_name(name, sizeof(name), r);
 		fprintf(f, "| %s |", name);
@@ -156,13 +162,7 @@ static void markdown(FILE *f, const char *label)
 	}
 
 	fprintf(f, "\n### Offload speedup DMA/baseline: measured; RFC v4; measured/RFC\n\n");
-	fprintf(f, "| |");
-	for (int s = 0; s < NSIZES; s++)
-		fprintf(f, " %s |", sizes[s]);
-	fprintf(f, "\n|--|");
-	for (int s = 0; s < NSIZES; s++)
-		fprintf(f, "--:|");
-	fprintf(f, "\n");
+	table_head(f);
 	for (int r = 1; r < NROWS; r++) {
 		row_name(name, sizeof(name), r);
 		fprintf(f, "| %s |", name);
