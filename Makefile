@@ -105,6 +105,13 @@ GUEST_LDLIBS   := -lnuma -lpthread -lm
 
 VERDICT := $(HOST_OUT)/ktap-verdict
 MERGE_SHARDS := $(HOST_OUT)/merge-shards
+# the benchmarks' report generators
+BENCH_MIGRATE_REPORT := $(HOST_OUT)/bench-migrate-report
+BENCH_COMPACTION_RFC := $(HOST_OUT)/bench-compaction-rfc
+BENCH_BREAKEVEN_REPORT := $(HOST_OUT)/bench-breakeven-report
+BENCH_DSA_REPORT := $(HOST_OUT)/bench-dsa-report
+HOST_TOOLS := $(VERDICT) $(MERGE_SHARDS) $(BENCH_MIGRATE_REPORT) $(BENCH_COMPACTION_RFC) \
+	$(BENCH_BREAKEVEN_REPORT) $(BENCH_DSA_REPORT)
 
 .PHONY: help deps kernel module rootfs qemu run test test-host test-guest test-debug test-suites test-iommu build-all \
         check-patches check-series print-kbuild print-ksrc clean distclean guest-bins gdb merge-shards
@@ -313,7 +320,7 @@ fuzz-dsa: deps
 		qemu/fuzz.sh $(CACHE)/qemu
 
 # --- host tools and tests ---
-$(VERDICT) $(MERGE_SHARDS): $(HOST_OUT)/%: tests/host/%.c
+$(HOST_TOOLS): $(HOST_OUT)/%: tests/host/%.c
 	@mkdir -p $(@D)
 	@gcc -O2 -Wall -Wextra -Werror -o $@ $<
 
@@ -412,11 +419,6 @@ check-series: deps
 
 # --- move_pages throughput, CPU copy vs DSA offload (tests/guest/bench-migrate.c) ---
 # 16 channels need 16 engines: 4 emulated DSAs unless DSA_COUNT is given.
-BENCH_MIGRATE_REPORT := $(HOST_OUT)/bench-migrate-report
-$(BENCH_MIGRATE_REPORT): tests/host/bench-migrate-report.c
-	@mkdir -p $(@D)
-	@gcc -O2 -Wall -Wextra -Werror -o $@ $<
-
 BENCH_DSA_COUNT = $(if $(filter command line environment,$(origin DSA_COUNT)),$(DSA_COUNT),4)
 .PHONY: bench-migrate
 bench-migrate: $(BENCH_MIGRATE_REPORT)
@@ -429,11 +431,6 @@ bench-migrate: $(BENCH_MIGRATE_REPORT)
 	exit $$rc
 
 # --- compaction four-mode table and fragmentation plot (tests/guest/bench-compaction.c) ---
-BENCH_COMPACTION_RFC := $(HOST_OUT)/bench-compaction-rfc
-$(BENCH_COMPACTION_RFC): tests/host/bench-compaction-rfc.c
-	@mkdir -p $(@D)
-	@gcc -O2 -Wall -Wextra -Werror -o $@ $<
-
 .PHONY: bench-compaction
 bench-compaction: $(BENCH_COMPACTION_RFC)
 	@rc=0; $(MAKE) test-guest DSA=1 T=bench-compaction || rc=$$?; \
@@ -444,11 +441,6 @@ bench-compaction: $(BENCH_COMPACTION_RFC)
 	exit $$rc
 
 # --- break-even batch size, CPU copy vs offload (tests/guest/bench-breakeven.c) ---
-BENCH_BREAKEVEN_REPORT := $(HOST_OUT)/bench-breakeven-report
-$(BENCH_BREAKEVEN_REPORT): tests/host/bench-breakeven-report.c
-	@mkdir -p $(@D)
-	@gcc -O2 -Wall -Wextra -Werror -o $@ $<
-
 .PHONY: bench-breakeven
 bench-breakeven: $(BENCH_BREAKEVEN_REPORT)
 	@rc=0; $(MAKE) test-guest DSA=1 T=bench-breakeven || rc=$$?; \
@@ -465,11 +457,6 @@ check-timing-determinism:
 		$(MAKE) test-guest DSA=1 TIMING=$(or $(TIMING),spr)
 
 # --- emulated DSA copy throughput vs host memcpy (tests/guest/bench-dsa.c) ---
-BENCH_DSA_REPORT := $(HOST_OUT)/bench-dsa-report
-$(BENCH_DSA_REPORT): tests/host/bench-dsa-report.c
-	@mkdir -p $(@D)
-	@gcc -O2 -Wall -Wextra -Werror -o $@ $<
-
 .PHONY: bench-dsa
 bench-dsa: $(BENCH_DSA_REPORT)
 	@rc=0; $(MAKE) test-guest DSA=1 T=bench-dsa || rc=$$?; \
