@@ -222,7 +222,12 @@ print-ksrc:
 
 # --- out-of-tree modules: built in a copy so the source tree stays clean ---
 module: kernel
-	@set -e; mkdir -p $(MOD_OUT); : > $(MOD_OUT)/ko.list; \
+	@$(MAKE) $(MOD_OUT)/ko.list
+
+# Rebuilt when a module source changed or the kernel was rebuilt (the stamp
+# build-kernel.sh writes after each real build).
+$(MOD_OUT)/ko.list: $(KBUILD_DIR)/.lab-built $(if $(OOT_MODULES),$(shell find $(OOT_MODULES) -type f))
+	@set -e; mkdir -p $(MOD_OUT); : > $@; \
 	for d in $(OOT_MODULES); do \
 		[ -f $$d/Kbuild ] || continue; \
 		mkdir -p $(MOD_OUT)/$$d; \
@@ -233,7 +238,7 @@ module: kernel
 			$$d/ $(MOD_OUT)/$$d/; \
 		echo ">> module: $$d" >&2; \
 		$(MAKE) -s -C $(KBUILD_DIR) M=$(MOD_OUT)/$$d CC="ccache gcc" DSAM_TEST_HOOKS=y modules; \
-		ls $(MOD_OUT)/$$d/*.ko >> $(MOD_OUT)/ko.list; \
+		ls $(MOD_OUT)/$$d/*.ko >> $@; \
 	done
 
 # --- guest programs: C (linked against the host's shared libraries, which
@@ -299,10 +304,28 @@ $(OVERLAY_SUITES): $(SUITES_OUT)/kselftest-mm/.built rootfs/build-overlay.sh roo
 	@cp $(addprefix $(SUITES_OUT)/kselftest-mm/,$(KSELFTEST_MM)) $(SUITES_OUT)/stage/kselftest-mm/
 	@rootfs/build-overlay.sh $@ $(SUITES_OUT)/stage /suites $(SUITE_DEBIAN_BINS)
 
+# The initramfs is two parts (rootfs/build-initramfs.sh), each rebuilt only
+# when its inputs changed: the base when the kernel's installed modules did
+# (the checksum file build-kernel.sh rewrites only then), the tests part
+# when a guest program, /init or one of our modules did.
+BASE_INITRD  := $(BUILD)/$(FLAVOUR)/initramfs-base.cpio
+TESTS_INITRD := $(BUILD)/$(FLAVOUR)/initramfs-tests.cpio
+KMODS_SUM    := $(KBUILD_DIR)/lab-modules.sum
+
+$(BASE_INITRD): $(KMODS_SUM) rootfs/build-initramfs.sh rootfs/lib.sh \
+		$(shell find rootfs/etc -type f) /bin/busybox
+	@$(TOP)/rootfs/build-initramfs.sh base $@ $(KBUILD_DIR)
+
+$(TESTS_INITRD): $(BASE_INITRD) $(GUEST_BINS) $(GUEST_OUT)/manifest $(MOD_OUT)/ko.list \
+		rootfs/init tests/select.sh rootfs/build-initramfs.sh rootfs/lib.sh
+	@$(TOP)/rootfs/build-initramfs.sh tests $@ $(KBUILD_DIR) $(BASE_INITRD) \
+		$(GUEST_OUT)/bin $(GUEST_OUT)/manifest $$(cat $(MOD_OUT)/ko.list)
+
+$(INITRD): $(BASE_INITRD) $(TESTS_INITRD)
+	@cat $^ >$@.tmp && mv $@.tmp $@
+
 rootfs: module
-	@$(MAKE) guest-bins $(OVERLAY_SUITES)
-	@$(TOP)/rootfs/build-initramfs.sh $(INITRD) $(KBUILD_DIR) $(GUEST_OUT)/bin \
-		$(GUEST_OUT)/manifest $$(cat $(MOD_OUT)/ko.list)
+	@$(MAKE) guest-bins $(OVERLAY_SUITES) $(INITRD)
 
 # --- our QEMU (emulated DSA); its path is recorded for the launcher ---
 qemu: deps
@@ -340,6 +363,23 @@ build-all:
 test-host: $(VERDICT) $(MERGE_SHARDS)
 	@MERGE_SHARDS=$(MERGE_SHARDS) $(RUN_ENV) tests/host/run-host-tests.sh
 
+# make test runs the host tests only when an input changed since they last
+# passed: a source file of the lab, the kernel, the initramfs, QEMU or the
+# run's settings (in the stamp's name).
+HOST_TESTS_OK := $(BUILD)/$(FLAVOUR)/host-tests-$(shell echo '$(RUN_ENV)' | sha256sum | cut -c1-12).ok
+HOST_TEST_INPUTS = Makefile $(shell find tests qemu rootfs kernel-patches module ci -type f) \
+	$(VERDICT) $(MERGE_SHARDS) $(BZIMAGE) $(INITRD) $(wildcard $(QEMU_BIN_FILE) $(shell cat $(QEMU_BIN_FILE) 2>/dev/null))
+$(HOST_TESTS_OK): $(HOST_TEST_INPUTS)
+	@mkdir -p $(@D); rm -f $@
+	@$(MAKE) test-host
+	@touch $@
+
+.PHONY: test-host-changed
+test-host-changed:
+	@if $(MAKE) -q $(HOST_TESTS_OK); then \
+		echo "host: skipped, nothing they read changed since they passed (make test-host runs them)"; \
+	else $(MAKE) $(HOST_TESTS_OK); fi
+
 # make exits 2 whenever a recipe fails, so the verdict's own code (0 pass,
 # 1 fail, 2 timeout, 3 crash, 125 untestable) is also written to
 # $(EXIT_CODE); tests/make-test.sh turns it back into the exit status
@@ -359,7 +399,7 @@ endef
 GUEST_RUN = [ $$code != 0 ] || $(RUN_ENV) tests/run-guest.sh --tests '$(T)' --kargs '$(KARGS)'
 
 test:
-	$(call built_then,[ $$code != 0 ] || [ "$(HOST_TESTS)" = 0 ] || $(MAKE) test-host || code=1; \
+	$(call built_then,[ $$code != 0 ] || [ "$(HOST_TESTS)" = 0 ] || $(MAKE) test-host-changed || code=1; \
 		$(GUEST_RUN) || code=$$?;)
 
 test-guest:

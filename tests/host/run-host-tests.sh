@@ -326,6 +326,28 @@ else
 	result FAIL "harness-reports-failing-guest-test" "no kernel/initramfs built"
 fi
 
+# 3g. The initramfs is its two parts end to end (rootfs/build-initramfs.sh):
+# the tests part carries the module index over the kernel's modules and
+# ours, which replaces the base's (without it modprobe finds neither), and
+# no shared library the base has already.
+parts=$(dirname "${INITRD:-/nonexistent}")
+if [ -f "$parts/initramfs-base.cpio" ] && [ -f "$parts/initramfs-tests.cpio" ]; then
+	(cd "$tmp" && cpio -i --quiet --to-stdout 'lib/modules/*/modules.dep' \
+		<"$parts/initramfs-tests.cpio") >"$tmp/modules.dep" 2>&1 || true
+	dup=$({ cpio -it --quiet <"$parts/initramfs-base.cpio"
+		cpio -it --quiet <"$parts/initramfs-tests.cpio"; } | grep -E '\.so(\.|$)' | sort | uniq -d)
+	if cat "$parts/initramfs-base.cpio" "$parts/initramfs-tests.cpio" | cmp -s - "$INITRD" &&
+		grep -q '^extra/dsa_migrate\.ko:' "$tmp/modules.dep" &&
+		grep -q '^kernel/drivers/dma/idxd/idxd\.ko:' "$tmp/modules.dep" && [ -z "$dup" ]; then
+		result OK "initramfs-parts-module-index-and-libraries"
+	else
+		result FAIL "initramfs-parts-module-index-and-libraries" "module index: $(head -c 400 "$tmp/modules.dep")
+libraries in both parts: $dup"
+	fi
+else
+	result FAIL "initramfs-parts-module-index-and-libraries" "no initramfs parts beside $INITRD"
+fi
+
 # 3b. `make run CMD=...`: the command's output, unchanged by any quoting
 # layer ('$' and quotes reach the guest's shell), and its exit status.
 if [ -f "${BZIMAGE:-}" ] && [ -f "${INITRD:-}" ]; then
