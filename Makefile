@@ -95,10 +95,19 @@ QEMU_BIN_FILE := $(BUILD)/qemu-binary
 
 GUEST_LIB_SRCS := $(wildcard tests/guest/lib/*.c)
 GUEST_LIB_HDRS := $(wildcard tests/guest/lib/*.h)
-GUEST_C_SRCS   := $(wildcard tests/guest/*.c)
-GUEST_SH_SRCS  := $(wildcard tests/guest/*.sh)
-GUEST_BINS     := $(patsubst tests/guest/%.c,$(GUEST_OUT)/bin/%,$(GUEST_C_SRCS)) \
-                  $(patsubst tests/guest/%.sh,$(GUEST_OUT)/bin/%,$(GUEST_SH_SRCS))
+# tests/guest: the tests; bench/: the benchmarks; tools/: programs for the
+# tests and for interactive use; setup/: DSA set-up scripts; lib/: the C
+# library linked into each program and the shell libraries the tests
+# source. All land in one /tests/bin of the guest, so names are unique.
+GUEST_C_DIRS   := tests/guest tests/guest/bench tests/guest/tools
+GUEST_SH_DIRS  := tests/guest tests/guest/setup tests/guest/lib
+GUEST_C_SRCS   := $(foreach d,$(GUEST_C_DIRS),$(wildcard $(d)/*.c))
+GUEST_SH_SRCS  := $(foreach d,$(GUEST_SH_DIRS),$(wildcard $(d)/*.sh))
+GUEST_NAMES    := $(basename $(notdir $(GUEST_C_SRCS) $(GUEST_SH_SRCS)))
+GUEST_BINS     := $(addprefix $(GUEST_OUT)/bin/,$(GUEST_NAMES))
+ifneq ($(words $(GUEST_NAMES)),$(words $(sort $(GUEST_NAMES))))
+$(error tests/guest: two programs share a name in /tests/bin: $(shell echo $(GUEST_NAMES) | tr " " "\n" | sort | uniq -d))
+endif
 GUEST_CFLAGS   := -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror \
                   -D_GNU_SOURCE -Itests/guest/lib -I$(KBUILD_DIR)/usr/include
 GUEST_LDLIBS   := -lnuma -lpthread -lm
@@ -261,14 +270,19 @@ $(GUEST_OUT)/lib.a: $(GUEST_LIB_OBJS)
 	@rm -f $@
 	@ar rcs $@ $^
 
-$(GUEST_OUT)/bin/%: tests/guest/%.c $(GUEST_OUT)/lib.a $(GUEST_LIB_HDRS) $(GUEST_FLAGS_STAMP)
-	@mkdir -p $(@D)
-	@echo ">> guest: $*" >&2
-	@gcc $(GUEST_CFLAGS) $< -o $@ $(GUEST_OUT)/lib.a $(GUEST_LDLIBS)
-
-$(GUEST_OUT)/bin/%: tests/guest/%.sh
-	@mkdir -p $(@D)
-	@install -m 755 $< $@
+define guest_c_rule
+$$(GUEST_OUT)/bin/%: $(1)/%.c $$(GUEST_OUT)/lib.a $$(GUEST_LIB_HDRS) $$(GUEST_FLAGS_STAMP)
+	@mkdir -p $$(@D)
+	@echo ">> guest: $$*" >&2
+	@gcc $$(GUEST_CFLAGS) $$< -o $$@ $$(GUEST_OUT)/lib.a $$(GUEST_LDLIBS)
+endef
+define guest_sh_rule
+$$(GUEST_OUT)/bin/%: $(1)/%.sh
+	@mkdir -p $$(@D)
+	@install -m 755 $$< $$@
+endef
+$(foreach d,$(GUEST_C_DIRS),$(eval $(call guest_c_rule,$(d))))
+$(foreach d,$(GUEST_SH_DIRS),$(eval $(call guest_sh_rule,$(d))))
 
 $(GUEST_OUT)/manifest: $(GUEST_C_SRCS) $(GUEST_SH_SRCS) tests/manifest.sh
 	@mkdir -p $(@D)
@@ -343,9 +357,12 @@ fuzz-dsa: deps
 		qemu/fuzz.sh $(CACHE)/qemu
 
 # --- host tools and tests ---
-$(HOST_TOOLS): $(HOST_OUT)/%: tests/host/%.c
-	@mkdir -p $(@D)
-	@gcc -O2 -Wall -Wextra -Werror -o $@ $<
+# tests/host: the host tests' tools; tests/host/bench: the benchmarks' report generators.
+HOST_CC = @mkdir -p $(@D) && gcc -O2 -Wall -Wextra -Werror -o $@ $<
+$(filter-out $(HOST_OUT)/bench-%,$(HOST_TOOLS)): $(HOST_OUT)/%: tests/host/%.c
+	$(HOST_CC)
+$(filter $(HOST_OUT)/bench-%,$(HOST_TOOLS)): $(HOST_OUT)/%: tests/host/bench/%.c
+	$(HOST_CC)
 
 RUN_ENV = BUILD=$(BUILD) VERDICT=$(VERDICT) BZIMAGE=$(BZIMAGE) INITRD=$(INITRD) KBUILD_DIR=$(KBUILD_DIR) \
 	KSRC_DIR=$(KSRC_DIR) MOD_OUT=$(MOD_OUT) \
@@ -457,7 +474,7 @@ check-series: deps
 	@CACHE=$(CACHE) BUILD=$(BUILD) SMOKE='$(SMOKE)' SMOKE_BASE='$(SMOKE_BASE)' \
 		FROM='$(FROM)' TO='$(TO)' kernel-patches/check-series.sh
 
-# --- move_pages throughput, CPU copy vs DSA offload (tests/guest/bench-migrate.c) ---
+# --- move_pages throughput, CPU copy vs DSA offload (tests/guest/bench/bench-migrate.c) ---
 # 16 channels need 16 engines: 4 emulated DSAs unless DSA_COUNT is given.
 BENCH_DSA_COUNT = $(if $(filter command line environment,$(origin DSA_COUNT)),$(DSA_COUNT),4)
 .PHONY: bench-migrate
@@ -470,17 +487,17 @@ bench-migrate: $(BENCH_MIGRATE_REPORT)
 	echo "bench-migrate: $(BUILD)/bench-migrate/bench-migrate.md, bench-migrate.png, bench-migrate-rfc.png" && \
 	exit $$rc
 
-# --- compaction four-mode table and fragmentation plot (tests/guest/bench-compaction.c) ---
+# --- compaction four-mode table and fragmentation plot (tests/guest/bench/bench-compaction.c) ---
 .PHONY: bench-compaction
 bench-compaction: $(BENCH_COMPACTION_RFC)
 	@rc=0; $(MAKE) test-guest DSA=1 T=bench-compaction || rc=$$?; \
-	tests/host/bench-compaction-report.sh $(BUILD)/runs/latest/results.ktap \
+	tests/host/bench/bench-compaction-report.sh $(BUILD)/runs/latest/results.ktap \
 		$(BUILD)/bench-compaction && \
 	$(BENCH_COMPACTION_RFC) $(BUILD)/runs/latest/results.ktap \
 		'$(if $(TIMING),TIMING=$(TIMING),untimed)' | tee $(BUILD)/bench-compaction/rfc.md && \
 	exit $$rc
 
-# --- break-even batch size, CPU copy vs offload (tests/guest/bench-breakeven.c) ---
+# --- break-even batch size, CPU copy vs offload (tests/guest/bench/bench-breakeven.c) ---
 .PHONY: bench-breakeven
 bench-breakeven: $(BENCH_BREAKEVEN_REPORT)
 	@rc=0; $(MAKE) test-guest DSA=1 T=bench-breakeven || rc=$$?; \
@@ -496,7 +513,7 @@ check-timing-determinism:
 	@tests/host/check-timing-determinism.sh $(BUILD) '$(DETERMINISM_RUNS)' -- \
 		$(MAKE) test-guest DSA=1 TIMING=$(or $(TIMING),spr)
 
-# --- emulated DSA copy throughput vs host memcpy (tests/guest/bench-dsa.c) ---
+# --- emulated DSA copy throughput vs host memcpy (tests/guest/bench/bench-dsa.c) ---
 .PHONY: bench-dsa
 bench-dsa: $(BENCH_DSA_REPORT)
 	@rc=0; $(MAKE) test-guest DSA=1 T=bench-dsa || rc=$$?; \

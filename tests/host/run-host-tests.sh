@@ -158,10 +158,10 @@ skip_case skips-pattern-matches-only-its-own "default dsa=1" 1 \
 
 # 1c. A subtest a suite program reports skipped inside an invocation that
 # passed (kselftest's "ok N name # SKIP") fails the invocation unless the
-# allow-list has SUITE:PROGRAM/SUBTEST (tests/guest/suite-common.sh).
+# allow-list has SUITE:PROGRAM/SUBTEST (tests/guest/lib/suite-common.sh).
 mkdir -p "$tmp/suite/suites"
-cp "$here/../guest/sh-lib.sh" "$tmp/suite/sh-lib"
-cp "$here/../guest/suite-common.sh" "$tmp/suite/suite-common"
+cp "$here/../guest/lib/sh-lib.sh" "$tmp/suite/sh-lib"
+cp "$here/../guest/lib/suite-common.sh" "$tmp/suite/suite-common"
 cp "$here/../skips.txt" "$tmp/suite/suites/skips.txt"
 cat >"$tmp/suite/suite-kselftest-mm" <<'EOF'
 #!/bin/sh

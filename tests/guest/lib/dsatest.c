@@ -16,7 +16,7 @@
 #include "ktap.h"
 #include "util.h"
 
-/* tests/guest/dsa-setup.sh, installed without its extension */
+/* tests/guest/setup/dsa-setup.sh, installed without its extension */
 #define DSA_SETUP_SH	"/tests/bin/dsa-setup"
 #define DMATEST_SYS	"/sys/module/dmatest/parameters"
 #define DMATEST_DEADLINE_S 600

@@ -24,7 +24,7 @@
 #define OFFLOAD_VMSTAT		"pgmigrate_offload_folio"
 #define OFFLOAD_REASONS		"/proc/sys/vm/migrate_copy_reasons"
 #define OFFLOAD_ALL_REASONS	"1023"
-/* Sets up the DSA work queue for dmaengine (tests/guest/dsa-setup.sh). */
+/* Sets up the DSA work queue for dmaengine (tests/guest/setup/dsa-setup.sh). */
 #define OFFLOAD_SETUP		"/tests/bin/dsa-setup"
 /* The module's own counter of folios it copied. */
 #define OFFLOAD_MODULE_STAT	"folios_offloaded"

@@ -22,7 +22,7 @@
  * DMA rows every folio copied by DMA with no fallback.  A row that cannot
  * be measured (fewer channels, no such mTHP size) is a skip saying why.
  * Machine-readable lines "# bench-data <row> <size> <mean> <sd> <n>" feed
- * tests/host/bench-migrate-report.c.
+ * tests/host/bench/bench-migrate-report.c.
  */
 #include <errno.h>
 #include <inttypes.h>

@@ -18,7 +18,7 @@
  * move_pages(2) call (the others include other vCPUs' work: the guest's
  * vCPUs share one virtual clock under -icount).  Machine-readable lines "# bench-data breakeven <kind> <n>
  * <cpu_ns> <dma_ns>" and "# breakeven <kind> <n|none>" feed
- * tests/host/bench-breakeven-report.c.  Every point is also checked:
+ * tests/host/bench/bench-breakeven-report.c.  Every point is also checked:
  * every byte intact, every page moved, the DMA moves all by DMA and the
  * CPU ones none.  The crossover is the smallest N from which on the
  * offload is faster at every larger N measured.  With lab.breakeven_quick=1

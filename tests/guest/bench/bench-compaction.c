@@ -17,7 +17,7 @@
  *   # bench <mode> wall_ms migrated offloaded user% sys% idle% hog_iters huge
  *   # result ... (every run)
  *   # series <mode> <t_ms> <frag permille> <pages migrated so far>
- * tests/host/bench-compaction-report.sh turns them into a table and a PNG.
+ * tests/host/bench/bench-compaction-report.sh turns them into a table and a PNG.
  * Flags: --reps=N (default 3; table rows are the median-wall run),
  * --modes=baseline-idle,... (default: all), and any compact-run flag.
  */

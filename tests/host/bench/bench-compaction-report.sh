@@ -1,7 +1,7 @@
 #!/bin/sh
 # Turn the output of the bench-compaction guest program into the four-mode
 # table and a PNG of fragmentation over time (baseline vs offload).
-# Usage: tests/host/bench-compaction-report.sh RESULTS_KTAP OUTDIR
+# Usage: tests/host/bench/bench-compaction-report.sh RESULTS_KTAP OUTDIR
 #   RESULTS_KTAP  build/runs/<timestamp>/results.ktap of a bench run
 #   OUTDIR        gets table.txt, series-<mode>.dat, fragmentation.png
 set -eu
