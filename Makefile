@@ -169,8 +169,9 @@ help:
 	@echo "                 numbers); markdown table + PNG in $(BUILD)/bench-breakeven/"
 	@echo "  check-timing-determinism  the short break-even sweep DETERMINISM_RUNS (2) times in timed"
 	@echo "                 mode (TIMING, default spr): every run's numbers identical, else exit 1"
-	@echo "  bench-dsa      DSA=1 guest run of bench-dsa: dmatest throughput of the emulated DSA"
-	@echo "                 at 4K/64K/2M next to host memcpy measured in the same run, with ratio"
+	@echo "  bench-dsa      DSA=1 guest run of bench-dsa: dmatest latency (one thread) and throughput"
+	@echo "                 of the emulated DSA, 4K..2M; with TIMING next to the timing model's"
+	@echo "                 prediction, else next to host memcpy of the same run; $(BUILD)/bench-dsa/"
 	@echo "  soak           DSA=1 guest run of soak: move_pages, compaction and DAMON migrate at once"
 	@echo "                 through the offload, with DSA faults and stalls, until SOAK_PAGES pages"
 	@echo "                 went by DMA (at most 20 min), every byte checked"
@@ -513,11 +514,14 @@ check-timing-determinism:
 	@tests/host/check-timing-determinism.sh $(BUILD) '$(DETERMINISM_RUNS)' -- \
 		$(MAKE) test-guest DSA=1 TIMING=$(or $(TIMING),spr)
 
-# --- emulated DSA copy throughput vs host memcpy (tests/guest/bench/bench-dsa.c) ---
+# --- emulated DSA latency and throughput by size: the timing model or host memcpy (tests/guest/bench/bench-dsa.c) ---
 .PHONY: bench-dsa
 bench-dsa: $(BENCH_DSA_REPORT)
-	@rc=0; $(MAKE) test-guest DSA=1 T=bench-dsa || rc=$$?; \
-	$(BENCH_DSA_REPORT) $(BUILD)/runs/latest/results.ktap && exit $$rc
+	@set -o pipefail; rc=0; $(MAKE) test-guest DSA=1 T=bench-dsa || rc=$$?; \
+	mkdir -p $(BUILD)/bench-dsa && \
+	"$$(cat $(QEMU_BIN_FILE))" -device intel-dsa,help >$(BUILD)/bench-dsa/device-help.txt && \
+	$(BENCH_DSA_REPORT) $(BUILD)/runs/latest/results.ktap $(BUILD)/runs/latest/reproduce.sh \
+		$(BUILD)/bench-dsa/device-help.txt | tee $(BUILD)/bench-dsa/bench-dsa.md && exit $$rc
 
 # --- migration soak: three migration sources at once through the offload (tests/guest/soak.c) ---
 .PHONY: soak
