@@ -15,7 +15,7 @@
 #include <stdio.h>
 
 #include "dsam.h"
-#include "dsatest.h"
+#include "dsa.h"
 #include "ktap.h"
 
 static const struct {
@@ -35,7 +35,7 @@ int main(void)
 	int ret;
 
 	ktap_plan(1 + 3 * 3);
-	ret = dsat_setup(chan, sizeof(chan), NULL);
+	ret = dsa_setup(chan, sizeof(chan), NULL);
 	if (!ktap_ok(!ret, "setup_dedicated_kernel_wq"))
 		ktap_abort("dsa-setup.sh failed (%d): boot with DSA=1", ret);
 	ktap_diag("channel %s", chan);
@@ -45,8 +45,8 @@ int main(void)
 		uint64_t before = dsa_dbg_read64(&dbg, DSA_DBG_DESCS), done;
 		struct dmatest_result r;
 
-		ret = dsat_dmatest(chan, sizes[i].size, sizes[i].iterations,
-				   1, 20000, true, &r);
+		ret = dsa_dmatest(chan, sizes[i].size, sizes[i].iterations,
+				  1, 20000, true, &r);
 		done = dsa_dbg_read64(&dbg, DSA_DBG_DESCS) - before;
 		if (!ktap_ok(!ret && r.found == 1 &&
 			     r.tests == sizes[i].iterations,
@@ -67,6 +67,6 @@ int main(void)
 	}
 	dsa_dbg_close(&dbg);
 	/* Release the channel: later tests of the same boot want it. */
-	dsat_dmatest_unload();
+	dsa_dmatest_unload();
 	return ktap_finish();
 }

@@ -5,7 +5,7 @@
  *
  * lab:test timeout=900 set=default
  *
- * Uses the emulated DSA's debug page (BAR0 + 0x8000, see dsam.h) to change
+ * Uses the emulated DSA's debug page (BAR0 + 0x8000, see dsa.h) to change
  * fault injection at run time.  Checks: with every 4th descriptor failing
  * with a page fault, dmatest reports exactly iterations/4 failures and the
  * device counts as many injected faults; with every 2nd failing with a
@@ -36,7 +36,7 @@
 #include <unistd.h>
 
 #include "dsam.h"
-#include "dsatest.h"
+#include "dsa.h"
 #include "ktap.h"
 #include "util.h"
 
@@ -50,7 +50,7 @@ static void dmatest_expect(const char *chan, unsigned int failures,
 	struct dmatest_result r;
 	int ret;
 
-	ret = dsat_dmatest(chan, 4096, COPIES, 1, 5000, true, &r);
+	ret = dsa_dmatest(chan, 4096, COPIES, 1, 5000, true, &r);
 	if (!ktap_ok(!ret && r.found == 1 && r.tests == COPIES &&
 		     r.failures == failures, "%s", name))
 		ktap_diag("ret %d, %d summaries, %u tests, %u failures "
@@ -154,12 +154,12 @@ static void error_without_record(const char *bdf)
 	}
 	evl = *(volatile uint32_t *)(regs + REG_GENCFG) & GENCFG_EVL_EN;
 	st0 = rd64(regs, REG_EVLSTATUS);
-	logged0 = dsat_kmsg_count(evl ? evl_msg : swerr_msg);
+	logged0 = dsa_kmsg_count(evl ? evl_msg : swerr_msg);
 	desc[7] = 0;				/* NOOP, no flags */
 	movdir64b(portal, desc);
 	for (i = 0; i < 500; i++) {		/* 5 s */
 		st = rd64(regs, REG_EVLSTATUS);
-		logged = dsat_kmsg_count(evl ? evl_msg : swerr_msg);
+		logged = dsa_kmsg_count(evl ? evl_msg : swerr_msg);
 		if (logged > logged0 &&
 		    (!evl || (EVL_TAIL(st) != EVL_TAIL(st0) &&
 			      EVL_HEAD(st) == EVL_TAIL(st))))
@@ -195,7 +195,7 @@ int main(void)
 	char chan[64];
 
 	ktap_plan(7);
-	dsat_setup_or_abort(chan, sizeof(chan), NULL);
+	dsa_setup_or_abort(chan, sizeof(chan), NULL);
 	dsa_dbg_open_or_abort(&dbg);
 
 	inject(&dbg, chan, PAGE_FAULT, 4, "page_faults_reported");
@@ -204,6 +204,6 @@ int main(void)
 	error_without_record(dbg.bdf);
 	dsa_dbg_close(&dbg);
 	/* Release the channel: later tests of the same boot want it. */
-	dsat_dmatest_unload();
+	dsa_dmatest_unload();
 	return ktap_finish();
 }

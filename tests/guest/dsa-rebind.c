@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "dsam.h"
-#include "dsatest.h"
+#include "dsa.h"
 #include "ktap.h"
 #include "util.h"
 
@@ -34,13 +34,13 @@ static void dmatest_clean(const char *name)
 	struct dmatest_result r;
 	int ret;
 
-	ret = dsat_dmatest(chan, 65536, 20, 1, 5000, true, &r);
+	ret = dsa_dmatest(chan, 65536, 20, 1, 5000, true, &r);
 	if (!ktap_ok(!ret && r.found == 1 && r.tests == 20 && !r.failures,
 		     "%s", name))
 		ktap_diag("ret %d, %u tests, %u failures", ret, r.tests,
 			  r.failures);
 	/* Let go of the channel so that it can be unbound */
-	dsat_dmatest_unload();
+	dsa_dmatest_unload();
 }
 
 static bool state_is(const char *path, const char *want)
@@ -55,7 +55,7 @@ static bool state_is(const char *path, const char *want)
 
 static void setup_or_abort(const char *what)
 {
-	int ret = dsat_setup(chan, sizeof(chan), NULL);
+	int ret = dsa_setup(chan, sizeof(chan), NULL);
 
 	if (ret)
 		ktap_abort("dsa-setup.sh failed after %s (%d)", what, ret);

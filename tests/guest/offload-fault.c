@@ -14,6 +14,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "dsa.h"
 #include "dsam.h"
 #include "ktap.h"
 #include "util.h"

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "dsam.h"
-#include "dsatest.h"
+#include "dsa.h"
 #include "ktap.h"
 #include "util.h"
 
@@ -74,14 +74,14 @@ int main(void)
 	ktap_ok(access(path, F_OK) == 0, "dsa_behind_the_iommu");
 	buf = dsam_buffer_or_abort(BUF_BYTES, false, 0, seed);
 
-	dmar0 = dsat_kmsg_count("[DMA Write");
+	dmar0 = dsa_kmsg_count("[DMA Write");
 	pairs0 = ro_dst_pairs();
 	ktap_ok(dsam_param_set("test_ro_dst_every", "4") == 0,
 		"read_only_destinations_armed");
 	dsam_roundtrip(buf, BUF_BYTES, PAGE_SIZE_4K, seed, "ro_dst", &sum);
 	dsam_param_set("test_ro_dst_every", "0");
 	pairs = ro_dst_pairs() - pairs0;
-	dmar = dsat_kmsg_count("[DMA Write") - dmar0;
+	dmar = dsa_kmsg_count("[DMA Write") - dmar0;
 
 	ktap_diag("read-only destinations %" PRIu64 "; module: descriptor_errors %"
 		  PRIu64 " folios_fallback %" PRIu64 " folios_offloaded %" PRIu64

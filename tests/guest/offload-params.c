@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsa.h"
 #include "dsam.h"
 #include "ktap.h"
 #include "util.h"
@@ -158,9 +159,9 @@ int main(void)
 	dsam_param_set("chan_filter", "\n");
 
 	/* With a DSA (DSA=1), give it a channel; without one, no channel. */
-	if (!dma_channels() && system("/tests/bin/offload-wqs 1 2>/dev/null"))
+	if (!dsa_dma_channels() && system("/tests/bin/offload-wqs 1 2>/dev/null"))
 		ktap_diag("offload-wqs 1 failed: no DSA in this guest?");
-	chans = dma_channels();
+	chans = dsa_dma_channels();
 	ktap_diag("%d dmaengine channel(s) in /sys/class/dma", chans);
 	ret = dsam_param_set("enable", "1");
 	if (!chans) {

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dsa.h"
 #include "dsam.h"
 #include "ktap.h"
 #include "provider.h"

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "damon.h"
+#include "dsa.h"
 #include "dsam.h"
 #include "frag.h"
 #include "ktap.h"

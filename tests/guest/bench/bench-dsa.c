@@ -17,7 +17,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "dsatest.h"
+#include "dsa.h"
 #include "ktap.h"
 
 #define THREADS		4
@@ -43,13 +43,13 @@ int main(void)
 	int ret;
 
 	ktap_plan(3);
-	dsat_setup_or_abort(chan, sizeof(chan), ENGINES);
+	dsa_setup_or_abort(chan, sizeof(chan), ENGINES);
 	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
 		struct dmatest_result r;
 		uint64_t kibps;
 
-		ret = dsat_dmatest(chan, runs[i].size, runs[i].copies, THREADS,
-				   20000, false, &r);
+		ret = dsa_dmatest(chan, runs[i].size, runs[i].copies, THREADS,
+				  20000, false, &r);
 		if (!ktap_ok(!ret && r.found == THREADS &&
 			     r.tests == THREADS * runs[i].copies && !r.failures,
 			     "copies_%u", runs[i].size))
@@ -63,6 +63,6 @@ int main(void)
 			  " dmatest_sum_kbps=%" PRIu64, runs[i].size, r.tests,
 			  kibps, THREADS, r.ns / 1000000, r.kbps);
 	}
-	dsat_dmatest_unload();
+	dsa_dmatest_unload();
 	return ktap_finish();
 }

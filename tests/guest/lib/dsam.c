@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dsam.c - the dsa_migrate module and the emulated DSA's debug page, see
- * dsam.h.
+ * dsam.c - the dsa_migrate module, see dsam.h.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -16,13 +14,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "dsa.h"
 #include "dsam.h"
 #include "ktap.h"
 #include "util.h"
 
 #define DSA_WQS		"/tests/bin/offload-wqs"
-#define DSA_DEBUG_OFFSET 0x8000
-#define DSA_DEBUG_SIZE	0x1000
 
 const char *const dsam_stat_names[DSAM_NR_STATS] = {
 	[DSAM_BATCHES_OFFLOADED]	= "batches_offloaded",
@@ -163,22 +160,6 @@ int dsam_finish(void)
 	return code;
 }
 
-int dma_channels(void)
-{
-	struct dirent *de;
-	int n = 0;
-	DIR *d;
-
-	d = opendir("/sys/class/dma");
-	if (!d)
-		return 0;
-	while ((de = readdir(d)))
-		if (strstr(de->d_name, "chan"))
-			n++;
-	closedir(d);
-	return n;
-}
-
 void dsam_setup_or_abort(const char *const *args)
 {
 	const char *setup[] = { DSA_WQS, "1", NULL };
@@ -189,17 +170,17 @@ void dsam_setup_or_abort(const char *const *args)
 	ret = numa_nodes_with_memory();
 	if (ret < 2)
 		ktap_abort("needs 2 nodes with memory, found %d", ret);
-	if (dma_channels() && !dsa_state(state, sizeof(state)) &&
+	if (dsa_dma_channels() && !dsa_state(state, sizeof(state)) &&
 	    strcmp(state, "enabled"))
 		ktap_abort("dsa0 is %s but its channel is still there: halted earlier in this boot? idxd (6.12) cannot bring a halted DSA back (unbinding its WQ hangs)",
 			   state);
-	if (!dma_channels()) {
+	if (!dsa_dma_channels()) {
 		ret = run_cmd(setup, false);
 		if (ret)
 			ktap_abort("%s failed (exit %d): no DMA_MEMCPY channel (boot with DSA=1)",
 				   DSA_WQS, ret);
 	}
-	if (!dma_channels())
+	if (!dsa_dma_channels())
 		ktap_abort("no dmaengine channel after %s (boot with DSA=1)",
 			   DSA_WQS);
 	ret = dsam_unload();
@@ -213,81 +194,6 @@ void dsam_setup_or_abort(const char *const *args)
 		ktap_abort("cannot reset %s/stats", DSAM_SYS);
 	if (!file_read(DSAM_SYS "/channels", chans, sizeof(chans)))
 		ktap_diag("channels: %s", chans);
-}
-
-/* ---- debug page ---- */
-
-int dsa_dbg_open(struct dsa_dbg *d)
-{
-	char path[300];
-	void *p;
-	int ret;
-
-	memset(d, 0, sizeof(*d));
-	d->fd = -1;
-	ret = dsa_pci_bdf(d->bdf, sizeof(d->bdf));
-	if (ret)
-		return ret;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0",
-		 d->bdf);
-	d->fd = open(path, O_RDWR | O_SYNC);
-	if (d->fd < 0)
-		return -errno;
-	p = mmap(NULL, DSA_DEBUG_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 d->fd, DSA_DEBUG_OFFSET);
-	if (p == MAP_FAILED) {
-		int err = -errno;
-
-		close(d->fd);
-		d->fd = -1;
-		return err;
-	}
-	d->page = p;
-	if (dsa_dbg_read32(d, DSA_DBG_MAGIC) != DSA_DBG_MAGIC_VALUE) {
-		dsa_dbg_close(d);
-		return -EPROTO;
-	}
-	return 0;
-}
-
-void dsa_dbg_open_or_abort(struct dsa_dbg *d)
-{
-	int ret = dsa_dbg_open(d);
-
-	if (ret)
-		ktap_abort("emulated DSA debug page: %s (DSA=1 with our QEMU?)",
-			   strerror(-ret));
-}
-
-void dsa_dbg_close(struct dsa_dbg *d)
-{
-	if (d->page)
-		munmap((void *)d->page, DSA_DEBUG_SIZE);
-	if (d->fd >= 0)
-		close(d->fd);
-	d->page = NULL;
-	d->fd = -1;
-}
-
-uint32_t dsa_dbg_read32(const struct dsa_dbg *d, unsigned int off)
-{
-	return *(volatile uint32_t *)(d->page + off);
-}
-
-uint64_t dsa_dbg_read64(const struct dsa_dbg *d, unsigned int off)
-{
-	return *(volatile uint64_t *)(d->page + off);
-}
-
-void dsa_dbg_write32(const struct dsa_dbg *d, unsigned int off, uint32_t v)
-{
-	*(volatile uint32_t *)(d->page + off) = v;
-}
-
-int dsa_state(char *buf, size_t len)
-{
-	return file_read("/sys/bus/dsa/devices/dsa0/state", buf, len);
 }
 
 /* ---- one checked move ---- */

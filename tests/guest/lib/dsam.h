@@ -1,13 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * dsam.h - drive the dsa_migrate offload module (module/) and the emulated
- * DSA's debug page from the offload-* guest tests and bench-migrate.
- *
- * Module: parameters and counters under /sys/module/dsa_migrate (see
- * module/ABI/sysfs-module-dsa_migrate).  Device: the emulated intel-dsa
- * (PCI 8086:0b25) has an emulator-only debug page at BAR0 + 0x8000 with
- * fault injection knobs and counters (qemu: hw/dma/intel-dsa-regs.h,
- * DSA_DBG_*); it is mapped through the PCI resource0 file.
+ * dsam.h - drive the dsa_migrate offload module (module/) from the
+ * offload-* guest tests and bench-migrate: parameters and counters under
+ * /sys/module/dsa_migrate (see module/ABI/sysfs-module-dsa_migrate).  The
+ * DSA device itself is dsa.h's.
  *
  * Functions return 0 or a negative errno and print nothing, except the
  * *_or_abort() ones, which end the test through ktap_abort().
@@ -93,36 +89,6 @@ int dsam_finish(void);
  * Aborts the test (fails every remaining result) when anything is missing.
  */
 void dsam_setup_or_abort(const char *const *args);
-/* Number of dmaengine channels in /sys/class/dma. */
-int dma_channels(void);
-
-/* ---- the emulated DSA's debug page (BAR0 + 0x8000) ---- */
-#define DSA_DBG_MAGIC		0x00	/* RO "DSAL" */
-#define DSA_DBG_MAGIC_VALUE	0x4c415344u
-#define DSA_DBG_FAULT_EVERY	0x04	/* fail every Nth descriptor, 0 off */
-#define DSA_DBG_FAULT_STATUS	0x08	/* completion status used for those */
-#define DSA_DBG_HALT_AFTER	0x0c	/* halt after N more descriptors */
-#define DSA_DBG_HALT_RESET_TYPE	0x10	/* GENSTS.reset_type on halt */
-#define DSA_DBG_PAUSE		0x14	/* 1: engines take no work */
-#define DSA_DBG_DESCS		0x18	/* RO 64-bit: descriptors done */
-#define DSA_DBG_FAULTS		0x20	/* RO 64-bit: faults injected */
-
-struct dsa_dbg {
-	volatile uint8_t *page;
-	char bdf[32];
-	int fd;
-};
-
-/* Map the debug page of the first DSA (dsa_pci_bdf()); -ENODEV if none. */
-int dsa_dbg_open(struct dsa_dbg *d);
-/* dsa_dbg_open(), or abort the test: the debug page needs our QEMU (DSA=1). */
-void dsa_dbg_open_or_abort(struct dsa_dbg *d);
-void dsa_dbg_close(struct dsa_dbg *d);
-uint32_t dsa_dbg_read32(const struct dsa_dbg *d, unsigned int off);
-uint64_t dsa_dbg_read64(const struct dsa_dbg *d, unsigned int off);
-void dsa_dbg_write32(const struct dsa_dbg *d, unsigned int off, uint32_t v);
-/* idxd's view of the device: /sys/bus/dsa/devices/dsa0/state. */
-int dsa_state(char *buf, size_t len);
 
 /* ---- one checked move ---- */
 struct dsam_move {

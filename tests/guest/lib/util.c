@@ -2,7 +2,6 @@
 /*
  * util.c - shared helpers for guest tests, see util.h.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -926,34 +925,4 @@ int node_pageblock_types(int node, char *buf, size_t len)
 	}
 	fclose(f);
 	return buf[0] ? 0 : -ENOENT;
-}
-
-int dsa_pci_bdf(char *bdf, size_t len)
-{
-	char path[300], ven[16], dev[16];
-	struct dirent *de;
-	int ret = -ENODEV;
-	DIR *d;
-
-	d = opendir("/sys/bus/pci/devices");
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
-			 de->d_name);
-		if (file_read(path, ven, sizeof(ven)) || strcmp(ven, "0x8086"))
-			continue;
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
-			 de->d_name);
-		if (file_read(path, dev, sizeof(dev)) ||
-		    (strcmp(dev, "0x0b25") && strcmp(dev, "0x11fb")))
-			continue;
-		snprintf(bdf, len, "%s", de->d_name);
-		ret = 0;
-		break;
-	}
-	closedir(d);
-	return ret;
 }

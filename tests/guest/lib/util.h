@@ -196,12 +196,6 @@ uint64_t now_ns(void);
  */
 int run_cmd(const char *const *argv, bool quiet);
 
-/*
- * The PCI address of the first DSA: 8086:0b25 (DSA 1.0, Sapphire Rapids,
- * the emulated default) or 8086:11fb (DSA 2.0, Granite Rapids, model=dsa2).
- * 0, or -ENODEV when there is none.
- */
-int dsa_pci_bdf(char *bdf, size_t len);
 /* Write @adj to /proc/self/oom_score_adj. */
 int set_oom_score_adj(int adj);
 /* Fragmentation: fraction of free memory of @node in blocks < order 9,

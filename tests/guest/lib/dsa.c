@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dsatest.c - dsa-* test helpers, see dsatest.h.
+ * dsa.c - the DSA device through idxd, see dsa.h.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -9,10 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "dsatest.h"
+#include "dsa.h"
 #include "ktap.h"
 #include "util.h"
 
@@ -20,8 +21,61 @@
 #define DSA_SETUP_SH	"/tests/bin/dsa-setup"
 #define DMATEST_SYS	"/sys/module/dmatest/parameters"
 #define DMATEST_DEADLINE_S 600
+#define DSA_DEBUG_OFFSET 0x8000
+#define DSA_DEBUG_SIZE	0x1000
 
-int dsat_setup(char *chan, size_t len, const char *engines)
+int dsa_pci_bdf(char *bdf, size_t len)
+{
+	char path[300], ven[16], dev[16];
+	struct dirent *de;
+	int ret = -ENODEV;
+	DIR *d;
+
+	d = opendir("/sys/bus/pci/devices");
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
+			 de->d_name);
+		if (file_read(path, ven, sizeof(ven)) || strcmp(ven, "0x8086"))
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
+			 de->d_name);
+		if (file_read(path, dev, sizeof(dev)) ||
+		    (strcmp(dev, "0x0b25") && strcmp(dev, "0x11fb")))
+			continue;
+		snprintf(bdf, len, "%s", de->d_name);
+		ret = 0;
+		break;
+	}
+	closedir(d);
+	return ret;
+}
+
+int dsa_state(char *buf, size_t len)
+{
+	return file_read("/sys/bus/dsa/devices/dsa0/state", buf, len);
+}
+
+int dsa_dma_channels(void)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	d = opendir("/sys/class/dma");
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		if (strstr(de->d_name, "chan"))
+			n++;
+	closedir(d);
+	return n;
+}
+
+int dsa_setup(char *chan, size_t len, const char *engines)
 {
 	int pipefd[2], status;
 	ssize_t n = 0, r;
@@ -59,9 +113,9 @@ int dsat_setup(char *chan, size_t len, const char *engines)
 	return chan[0] ? 0 : -ENODEV;
 }
 
-void dsat_setup_or_abort(char *chan, size_t len, const char *engines)
+void dsa_setup_or_abort(char *chan, size_t len, const char *engines)
 {
-	int ret = dsat_setup(chan, len, engines);
+	int ret = dsa_setup(chan, len, engines);
 
 	if (ret)
 		ktap_abort("dsa-setup.sh failed (%d): boot with DSA=1", ret);
@@ -102,9 +156,9 @@ static void parse_summary(const char *line, const char *chan,
 	}
 }
 
-int dsat_dmatest(const char *chan, unsigned int size, unsigned int iterations,
-		 unsigned int threads, unsigned int timeout_ms, bool verify,
-		 struct dmatest_result *r)
+int dsa_dmatest(const char *chan, unsigned int size, unsigned int iterations,
+		unsigned int threads, unsigned int timeout_ms, bool verify,
+		struct dmatest_result *r)
 {
 	const char *modprobe[] = { "modprobe", "dmatest", NULL };
 	char rec[1024], wait_buf[8];
@@ -167,7 +221,7 @@ int dsat_dmatest(const char *chan, unsigned int size, unsigned int iterations,
 	return ret;
 }
 
-int dsat_dmatest_unload(void)
+int dsa_dmatest_unload(void)
 {
 	const char *rmmod[] = { "rmmod", "dmatest", NULL };
 
@@ -176,7 +230,7 @@ int dsat_dmatest_unload(void)
 	return run_cmd(rmmod, false);
 }
 
-int dsat_kmsg_count(const char *needle)
+int dsa_kmsg_count(const char *needle)
 {
 	char rec[1024];
 	int fd, n = 0;
@@ -195,4 +249,74 @@ int dsat_kmsg_count(const char *needle)
 	}
 	close(fd);
 	return n;
+}
+
+/* ---- debug page ---- */
+
+int dsa_dbg_open(struct dsa_dbg *d)
+{
+	char path[300];
+	void *p;
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	d->fd = -1;
+	ret = dsa_pci_bdf(d->bdf, sizeof(d->bdf));
+	if (ret)
+		return ret;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0",
+		 d->bdf);
+	d->fd = open(path, O_RDWR | O_SYNC);
+	if (d->fd < 0)
+		return -errno;
+	p = mmap(NULL, DSA_DEBUG_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		 d->fd, DSA_DEBUG_OFFSET);
+	if (p == MAP_FAILED) {
+		int err = -errno;
+
+		close(d->fd);
+		d->fd = -1;
+		return err;
+	}
+	d->page = p;
+	if (dsa_dbg_read32(d, DSA_DBG_MAGIC) != DSA_DBG_MAGIC_VALUE) {
+		dsa_dbg_close(d);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+void dsa_dbg_open_or_abort(struct dsa_dbg *d)
+{
+	int ret = dsa_dbg_open(d);
+
+	if (ret)
+		ktap_abort("emulated DSA debug page: %s (DSA=1 with our QEMU?)",
+			   strerror(-ret));
+}
+
+void dsa_dbg_close(struct dsa_dbg *d)
+{
+	if (d->page)
+		munmap((void *)d->page, DSA_DEBUG_SIZE);
+	if (d->fd >= 0)
+		close(d->fd);
+	d->page = NULL;
+	d->fd = -1;
+}
+
+uint32_t dsa_dbg_read32(const struct dsa_dbg *d, unsigned int off)
+{
+	return *(volatile uint32_t *)(d->page + off);
+}
+
+uint64_t dsa_dbg_read64(const struct dsa_dbg *d, unsigned int off)
+{
+	return *(volatile uint64_t *)(d->page + off);
+}
+
+void dsa_dbg_write32(const struct dsa_dbg *d, unsigned int off, uint32_t v)
+{
+	*(volatile uint32_t *)(d->page + off) = v;
 }
