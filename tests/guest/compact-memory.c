@@ -18,9 +18,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
+#include "file.h"
 #include "frag.h"
 #include "ktap.h"
-#include "util.h"
+#include "node.h"
+#include "pattern.h"
+#include "vmstat.h"
 
 #define FRAG_BYTES	(64UL << 20)
 #define COMPACT_MEMORY	"/proc/sys/vm/compact_memory"
@@ -42,7 +46,7 @@ static void frag_report(int nodes, const char *when)
 
 static bool compact_write(const char *path)
 {
-	uint64_t t0 = now_ns();
+	uint64_t t0 = clock_ns();
 	int ret;
 
 	if (vmstat_snapshot(&snap[0]))
@@ -51,7 +55,7 @@ static bool compact_write(const char *path)
 	if (vmstat_snapshot(&snap[1]))
 		ktap_abort("cannot read /proc/vmstat");
 	ktap_diag("%s: %s in %" PRIu64 " ms", path, ret ? strerror(-ret) : "ok",
-		  (now_ns() - t0) / 1000000);
+		  (clock_ns() - t0) / 1000000);
 	vmstat_report_delta(&snap[0], &snap[1], "compact_");
 	vmstat_report_delta(&snap[0], &snap[1], "pgmigrate_");
 	return ret == 0;
@@ -67,7 +71,7 @@ int main(void)
 	size_t bad = 0, checked = 0;
 
 	ktap_plan(6);
-	nodes = numa_nodes_with_memory();
+	nodes = node_count_with_memory();
 	if (nodes < 1)
 		ktap_abort("no node with memory: %s", strerror(-nodes));
 

@@ -14,7 +14,6 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "dsam.h"
 #include "dsa.h"
 #include "ktap.h"
 

@@ -35,10 +35,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "dsam.h"
 #include "dsa.h"
+#include "file.h"
 #include "ktap.h"
-#include "util.h"
 
 #define COPIES		40
 #define PAGE_FAULT	0x03

@@ -20,10 +20,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dsam.h"
 #include "dsa.h"
+#include "file.h"
 #include "ktap.h"
-#include "util.h"
+#include "proc.h"
 
 #define DSA_BUS		"/sys/bus/dsa"
 
@@ -119,9 +119,9 @@ int main(void)
 
 	/* Module */
 	ret = !teardown();
-	ret = ret ?: run_cmd(rmmod, false);
+	ret = ret ?: proc_run(rmmod, false);
 	ktap_ok(!ret && access(DSA_BUS "/devices/dsa0", F_OK), "rmmod_idxd");
-	ret = run_cmd(modprobe, false);
+	ret = proc_run(modprobe, false);
 	ktap_ok(!ret, "modprobe_idxd");
 	setup_or_abort("modprobe");
 	dmatest_clean("dmatest_after_module_reload");

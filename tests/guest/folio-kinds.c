@@ -47,13 +47,19 @@
 #include <unistd.h>
 
 #include "blockfs.h"
+#include "clock.h"
 #include "dsam.h"
+#include "file.h"
 #include "kpage.h"
 #include "ktap.h"
+#include "mem.h"
+#include "node.h"
+#include "pattern.h"
 #include "pin.h"
 #include "provider.h"
 #include "swap.h"
-#include "util.h"
+#include "trace.h"
+#include "vmstat.h"
 
 #define THP_SYS		"/sys/kernel/mm/transparent_hugepage"
 #define MTHP64_ENABLED	THP_SYS "/hugepages-64kB/enabled"
@@ -225,7 +231,7 @@ static int set_policy_node(int node)
 /* Anonymous, 2 MiB aligned, @advice (or none if < 0), filled. */
 static int map_anon(struct region *r, int advice)
 {
-	r->buf = mmap_aligned(r->len, HPAGE_SIZE_2M);
+	r->buf = mem_map_aligned(r->len, HPAGE_SIZE_2M);
 	if (!r->buf)
 		return -errno;
 	if (advice >= 0 && madvise(r->buf, r->len, advice))
@@ -238,7 +244,7 @@ static int map_anon(struct region *r, int advice)
 /* Map @r->fd over an aligned placeholder, so shmem THPs can be PMD-mapped. */
 static int map_fd(struct region *r)
 {
-	char *p = mmap_aligned(r->len, HPAGE_SIZE_2M);
+	char *p = mem_map_aligned(r->len, HPAGE_SIZE_2M);
 
 	if (!p)
 		return -errno;
@@ -430,7 +436,7 @@ static int make_ksm(struct region *r)
 	if (ksm_write("pages_to_scan", "5000") ||
 	    ksm_write("sleep_millisecs", "0") || ksm_write("run", "1"))
 		return -EIO;
-	for (t0 = now_ns(); now_ns() - t0 < 60000000000ULL; usleep(100000)) {
+	for (t0 = clock_ns(); clock_ns() - t0 < 60000000000ULL; usleep(100000)) {
 		unshared = ksm_unshared(r);
 		if (!unshared)
 			break;
@@ -438,7 +444,7 @@ static int make_ksm(struct region *r)
 	ksm_write("run", "0");
 	ktap_diag("ksm: %ld of %zu pairs not merged after %.1f s; pages_shared %"
 		  PRIu64 ", pages_sharing %" PRIu64, unshared, half / PAGE_SIZE_4K,
-		  (now_ns() - t0) / 1e9, ksm_read("pages_shared"),
+		  (clock_ns() - t0) / 1e9, ksm_read("pages_shared"),
 		  ksm_read("pages_sharing"));
 	return 0;
 }
@@ -492,7 +498,7 @@ static int make_hugetlb(struct region *r)
 	r->folios = r->len / HPAGE_SIZE_2M;
 	r->pages = r->len / PAGE_SIZE_4K;
 	for (node = 0; node < 2; node++)
-		if (hugepages_set(node, r->len / HPAGE_SIZE_2M))
+		if (node_hugepages_set(node, r->len / HPAGE_SIZE_2M))
 			return -ENOMEM;
 	r->buf = mmap(NULL, r->len, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
@@ -742,7 +748,7 @@ static int teardown_mthp64k(struct region *r)
 
 static int teardown_memcg(struct region *r)
 {
-	uint64_t anon = UINT64_MAX, t0 = now_ns();
+	uint64_t anon = UINT64_MAX, t0 = clock_ns();
 	int ret = teardown_plain(r);
 
 	if (ret)
@@ -752,7 +758,7 @@ static int teardown_memcg(struct region *r)
 		if (!anon)
 			break;
 		usleep(10000);
-	} while (now_ns() - t0 < 5000000000ULL);
+	} while (clock_ns() - t0 < 5000000000ULL);
 	if (anon) {
 		ktap_diag("memcg still has %" PRIu64 " anon bytes after munmap",
 			  anon);
@@ -772,14 +778,14 @@ static int teardown_hugetlb(struct region *r)
 		snprintf(path, sizeof(path),
 			 "/sys/devices/system/node/node%d/hugepages/hugepages-2048kB/free_hugepages",
 			 node);
-		hugepages_get(node, &nr);
+		node_hugepages_get(node, &nr);
 		file_read_u64(path, &free);
 		if (free != nr) {
 			ktap_diag("node%d: %" PRIu64 " of %" PRIu64 " huge pages free",
 				  node, free, nr);
 			ret = ret ? ret : -EBUSY;
 		}
-		hugepages_set(node, 0);
+		node_hugepages_set(node, 0);
 	}
 	return ret;
 }
@@ -982,7 +988,7 @@ static void run(const struct kind *k, enum mode mode)
 	if (ret)
 		ktap_diag("%s: making the region: %s", label, strerror(-ret));
 	if (!ktap_ok(!ret && k->state(&r, 0) &&
-		     range_on_node(r.buf, r.len, PAGE_SIZE_4K, 0),
+		     mem_on_node(r.buf, r.len, PAGE_SIZE_4K, 0),
 		     "%s_made", label)) {
 		int i;
 
@@ -1004,16 +1010,16 @@ static void run(const struct kind *k, enum mode mode)
 	for (node = 1; node >= 0; node--) {
 		/* held and pinned pages: two attempts to move them away */
 		int to = k->path == PATH_STAYS ? 1 : node;
-		long bad = move_range_flags(r.buf, k->move_half ? r.len / 2 : r.len,
-					    k->stride, to, k->move_flags);
+		long bad = mem_move_flags(r.buf, k->move_half ? r.len / 2 : r.len,
+					  k->stride, to, k->move_flags);
 
 		if (k->path == PATH_STAYS)
 			ktap_ok(bad > 0 &&
-				range_on_node(r.buf, r.len, PAGE_SIZE_4K, 0),
+				mem_on_node(r.buf, r.len, PAGE_SIZE_4K, 0),
 				"%s_refused_%s", label, node ? "first" : "again");
 		else
 			ktap_ok(!bad &&
-				range_on_node(r.buf, r.len, PAGE_SIZE_4K, node),
+				mem_on_node(r.buf, r.len, PAGE_SIZE_4K, node),
 				"%s_on_node%d", label, node);
 		ktap_ok(region_bad_pages(&r) == 0, "%s_intact_node%d", label,
 			node);
@@ -1047,7 +1053,7 @@ int main(void)
 	int ret;
 
 	ktap_plan(NR_KINDS * NR_MODES * CHECKS_PER_RUN);
-	if (numa_nodes_with_memory() < 2)
+	if (node_count_with_memory() < 2)
 		ktap_abort("needs 2 nodes with memory");
 	seed = pattern_seed();
 	ret = zram_swap_on(SWAP_BYTES);

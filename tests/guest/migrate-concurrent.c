@@ -40,8 +40,9 @@
 
 #include "dsam.h"
 #include "ktap.h"
+#include "mem.h"
+#include "node.h"
 #include "provider.h"
-#include "util.h"
 
 #define REGION_BYTES	(1UL << 20)
 #define SLOTS		(REGION_BYTES / sizeof(uint64_t))
@@ -181,7 +182,7 @@ static void run_mode(enum mode mode)
 	memfd = memfd_create("lab-migrate-concurrent", 0);
 	if (memfd < 0 || ftruncate(memfd, REGION_BYTES))
 		ktap_abort("memfd: %s", strerror(errno));
-	rg.a = mmap_aligned(REGION_BYTES, HPAGE_SIZE_2M);
+	rg.a = mem_map_aligned(REGION_BYTES, HPAGE_SIZE_2M);
 	rg.b = map_shared(-1);
 	rg.c = map_shared(memfd);
 	rg.ctl = mmap(NULL, PAGE_SIZE_4K, PROT_READ | PROT_WRITE,
@@ -240,9 +241,9 @@ static void run_mode(enum mode mode)
 			int j;
 
 			for (j = 0; j < 3; j++) {
-				long bad = move_range_flags(regs[j], REGION_BYTES,
-							    PAGE_SIZE_4K, node,
-							    MPOL_MF_MOVE_ALL);
+				long bad = mem_move_flags(regs[j], REGION_BYTES,
+							  PAGE_SIZE_4K, node,
+							  MPOL_MF_MOVE_ALL);
 
 				asked += REGION_BYTES / PAGE_SIZE_4K;
 				failed += bad < 0 ? (long)(REGION_BYTES / PAGE_SIZE_4K) : bad;
@@ -310,7 +311,7 @@ int main(void)
 	enum mode mode;
 
 	ktap_plan(NR_MODES * CHECKS_PER_MODE);
-	if (numa_nodes_with_memory() < 2)
+	if (node_count_with_memory() < 2)
 		ktap_abort("needs 2 nodes with memory");
 	for (mode = 0; mode < NR_MODES; mode++)
 		run_mode(mode);

@@ -25,10 +25,15 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "dsam.h"
+#include "file.h"
 #include "ktap.h"
+#include "mem.h"
+#include "node.h"
+#include "pattern.h"
+#include "proc.h"
 #include "provider.h"
-#include "util.h"
 
 #define TIERS_SYS	"/sys/devices/virtual/memory_tiering"
 #define DEMOTION_KNOB	"/sys/kernel/mm/numa/demotion_enabled"
@@ -64,7 +69,7 @@ static long on_node(const void *buf, size_t len, int node)
 {
 	long counts[LAB_MAX_NODES], other;
 
-	return pages_per_node(buf, len, PAGE_SIZE_4K, counts, &other) > 0 ?
+	return mem_pages_per_node(buf, len, PAGE_SIZE_4K, counts, &other) > 0 ?
 	       counts[node] : -1;
 }
 
@@ -79,7 +84,7 @@ int main(void)
 	long demoted = 0;
 
 	ktap_plan(5);
-	if (numa_nodes_with_memory() < 3 || node_first_cpu(SLOW_NODE) >= 0)
+	if (node_count_with_memory() < 3 || node_first_cpu(SLOW_NODE) >= 0)
 		ktap_abort("needs a CPU-less node%d (boot with lab.machine=tiered)",
 			   SLOW_NODE);
 	tier0 = node_tier(0);
@@ -91,7 +96,7 @@ int main(void)
 	if (mc_trace_enable(true))
 		ktap_abort("cannot trace the batch copy");
 
-	cold = mmap_aligned(COLD_BYTES, HPAGE_SIZE_2M);
+	cold = mem_map_aligned(COLD_BYTES, HPAGE_SIZE_2M);
 	node_mem_total(0, &total);
 	max = total & ~(STEP_BYTES - 1);
 	fill = mmap(NULL, max, PROT_READ | PROT_WRITE,
@@ -100,13 +105,13 @@ int main(void)
 		ktap_abort("mmap: %s", strerror(errno));
 	madvise(cold, COLD_BYTES, MADV_NOHUGEPAGE);
 	madvise(fill, max, MADV_NOHUGEPAGE);
-	if (bind_to_node(cold, COLD_BYTES, 0) || bind_to_node(fill, max, 0))
+	if (mem_bind(cold, COLD_BYTES, 0) || mem_bind(fill, max, 0))
 		ktap_abort("mbind node0: %s", strerror(errno));
 	pattern_fill(cold, COLD_BYTES, seed);
 
 	/* node0 fills up; its reclaim demotes the oldest pages first */
-	set_oom_score_adj(-1000);
-	for (t0 = now_ns(); filled + STEP_BYTES <= max; filled += STEP_BYTES) {
+	proc_oom_score_adj(-1000);
+	for (t0 = clock_ns(); filled + STEP_BYTES <= max; filled += STEP_BYTES) {
 		pattern_fill(fill + filled, STEP_BYTES, seed);
 		demoted = on_node(cold, COLD_BYTES, SLOW_NODE);
 		if (demoted * 10 >= (long)(COLD_BYTES / PAGE_SIZE_4K) * 9)
@@ -114,7 +119,7 @@ int main(void)
 	}
 	filled += STEP_BYTES;
 	ktap_diag("%zu MiB of node0 filled in %.1f s: %ld of %lu cold pages on node%d, %ld filler pages there",
-		  filled >> 20, (now_ns() - t0) / 1e9, demoted,
+		  filled >> 20, (clock_ns() - t0) / 1e9, demoted,
 		  COLD_BYTES / PAGE_SIZE_4K, SLOW_NODE,
 		  on_node(fill, filled > max ? max : filled, SLOW_NODE));
 

@@ -43,14 +43,19 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "cpu.h"
 #include "damon.h"
 #include "dsam.h"
+#include "file.h"
 #include "frag.h"
 #include "kpage.h"
 #include "ktap.h"
+#include "mem.h"
+#include "node.h"
+#include "pattern.h"
 #include "pin.h"
 #include "provider.h"
-#include "util.h"
 
 #define MEMORY_SYS	"/sys/devices/system/memory"
 #define CMA_DEBUGFS	"/sys/kernel/debug/cma"
@@ -86,7 +91,7 @@ static void region_map(struct region *r, size_t len, int node, bool contiguous)
 	char split[96];
 
 	r->len = len;
-	r->buf = mmap_aligned(len, HPAGE_SIZE_2M);
+	r->buf = mem_map_aligned(len, HPAGE_SIZE_2M);
 	if (!r->buf)
 		ktap_abort("mmap %zu bytes: %s", len, strerror(errno));
 	madvise(r->buf, len, contiguous ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
@@ -189,14 +194,14 @@ static void reason_syscall(void)
 	region_map(&r, 2 << 20, 0, false);
 	evidence_start();
 	/* half by move_pages(2), the rest by migrate_pages(2) */
-	ret = move_range(r.buf, r.len / 2, PAGE_SIZE_4K, 1);
+	ret = mem_move(r.buf, r.len / 2, PAGE_SIZE_4K, 1);
 	if (ret)
 		ktap_diag("move_pages: %ld pages not moved", ret);
 	ret = migrate_pages(0, sizeof(from) * 8, &from, &to);
 	if (ret)
 		ktap_diag("migrate_pages: %ld (%s)", ret, ret < 0 ? strerror(errno) : "pages not moved");
 	evidence_check("syscall_or_cpuset");
-	moved = range_on_node(r.buf, r.len, PAGE_SIZE_4K, 1);
+	moved = mem_on_node(r.buf, r.len, PAGE_SIZE_4K, 1);
 	region_check(&r, "syscall_or_cpuset", moved);
 	region_unmap(&r);
 }
@@ -213,7 +218,7 @@ static void reason_mbind(void)
 		ktap_diag("mbind MPOL_MF_MOVE: %s", strerror(errno));
 	evidence_check("mempolicy_mbind");
 	region_check(&r, "mempolicy_mbind",
-		     range_on_node(r.buf, r.len, PAGE_SIZE_4K, 1));
+		     mem_on_node(r.buf, r.len, PAGE_SIZE_4K, 1));
 	region_unmap(&r);
 }
 
@@ -229,7 +234,7 @@ static void *touch_loop(void *arg)
 	volatile char *p = t->r->buf;
 	size_t off;
 
-	pin_to_cpu(t->cpu);
+	cpu_pin(t->cpu);
 	while (!t->stop)
 		for (off = 0; off < t->r->len; off += PAGE_SIZE_4K)
 			(void)p[off];
@@ -241,7 +246,7 @@ static long on_node1(const struct region *r)
 {
 	long counts[LAB_MAX_NODES], other;
 
-	return pages_per_node(r->buf, r->len, PAGE_SIZE_4K, counts, &other) > 0 ?
+	return mem_pages_per_node(r->buf, r->len, PAGE_SIZE_4K, counts, &other) > 0 ?
 	       counts[1] : 0;
 }
 
@@ -254,21 +259,21 @@ static bool touch_until_on_node1(struct region *r, int cpu, int secs, int pct)
 {
 	struct toucher t = { .r = r, .cpu = cpu };
 	long n = r->len / PAGE_SIZE_4K, got = 0;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = clock_ns();
 	pthread_t th;
 
 	if (cpu < 0 || pthread_create(&th, NULL, touch_loop, &t)) {
 		ktap_diag("no CPU or no thread to touch the pages");
 		return false;
 	}
-	while (got * 100 < n * pct && now_ns() - t0 < secs * 1000000000ULL) {
+	while (got * 100 < n * pct && clock_ns() - t0 < secs * 1000000000ULL) {
 		usleep(200000);
 		got = on_node1(r);
 	}
 	t.stop = 1;
 	pthread_join(th, NULL);
 	ktap_diag("%ld of %ld pages on node1 after %.1f s of touching from cpu%d",
-		  got, n, (now_ns() - t0) / 1e9, cpu);
+		  got, n, (clock_ns() - t0) / 1e9, cpu);
 	return got * 100 >= n * pct;
 }
 
@@ -539,13 +544,13 @@ static void reason_contig_range(void)
 	node_mem_total(1, &max);
 	r.buf = mmap(NULL, max, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (!count || r.buf == MAP_FAILED || bind_to_node(r.buf, max, 1)) {
+	if (!count || r.buf == MAP_FAILED || mem_bind(r.buf, max, 1)) {
 		ktap_diag("no CMA area (boot with cma=) or no mapping");
 		r.buf = NULL;
 	}
 	ktap_diag("CMA area '%s': pfn 0x%" PRIx64 " + %" PRIu64 " pages", area,
 		  base, count);
-	t0 = now_ns();
+	t0 = clock_ns();
 	if (r.buf) {
 		madvise(r.buf, max, MADV_NOHUGEPAGE);
 		while (bulk + (16 << 20) <= max && !node_mem_free(1, &free_bytes) &&
@@ -564,7 +569,7 @@ static void reason_contig_range(void)
 			break;
 	}
 	ktap_diag("%zu MiB populated, %zu MiB filled in %.1f s, %ld pages in the CMA area",
-		  bulk >> 20, (r.len - bulk) >> 20, (now_ns() - t0) / 1e9, in);
+		  bulk >> 20, (r.len - bulk) >> 20, (clock_ns() - t0) / 1e9, in);
 	evidence_start();
 	if (in > 0) {
 		snprintf(path, sizeof(path), CMA_DEBUGFS "/%s/alloc", area);

@@ -22,7 +22,6 @@
 #include <unistd.h>
 
 #include "ktap.h"
-#include "util.h"
 
 #define LINE	64
 

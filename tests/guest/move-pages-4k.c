@@ -18,8 +18,12 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "clock.h"
 #include "ktap.h"
-#include "util.h"
+#include "mem.h"
+#include "node.h"
+#include "pattern.h"
+#include "vmstat.h"
 
 #define BUF_BYTES	(16UL << 20)
 #define NPAGES		(BUF_BYTES / PAGE_SIZE_4K)
@@ -34,14 +38,14 @@ static void move_and_check(void *buf, int node, uint64_t seed)
 
 	if (vmstat_snapshot(before))
 		ktap_abort("cannot snapshot /proc/vmstat");
-	t0 = now_ns();
-	bad = move_range(buf, BUF_BYTES, PAGE_SIZE_4K, node);
+	t0 = clock_ns();
+	bad = mem_move(buf, BUF_BYTES, PAGE_SIZE_4K, node);
 	ktap_diag("moved %lu pages to node%d in %" PRIu64 " ms", NPAGES, node,
-		  (now_ns() - t0) / 1000000);
+		  (clock_ns() - t0) / 1000000);
 	if (bad < 0)
 		ktap_diag("move_pages: %s", strerror(-bad));
 	ktap_ok(bad == 0, "move_to_node%d_status", node);
-	ktap_ok(range_on_node(buf, BUF_BYTES, PAGE_SIZE_4K, node),
+	ktap_ok(mem_on_node(buf, BUF_BYTES, PAGE_SIZE_4K, node),
 		"query_all_on_node%d", node);
 
 	pattern_mismatch_init(&mm);
@@ -64,21 +68,21 @@ int main(void)
 	long ret;
 
 	ktap_plan(10);
-	nodes = numa_nodes_with_memory();
+	nodes = node_count_with_memory();
 	if (nodes < 2)
 		ktap_abort("needs 2 nodes with memory, found %d", nodes);
 
-	buf = mmap_aligned(BUF_BYTES, HPAGE_SIZE_2M);
+	buf = mem_map_aligned(BUF_BYTES, HPAGE_SIZE_2M);
 	if (!buf)
 		ktap_abort("mmap %lu bytes failed", BUF_BYTES);
 	if (madvise(buf, BUF_BYTES, MADV_NOHUGEPAGE))
 		ktap_abort("MADV_NOHUGEPAGE: %s", strerror(errno));
-	ret = bind_to_node(buf, BUF_BYTES, 0);
+	ret = mem_bind(buf, BUF_BYTES, 0);
 	if (ret)
 		ktap_abort("mbind node0: %s", strerror(-ret));
 	pattern_fill(buf, BUF_BYTES, seed);
 	ktap_diag("seed 0x%016" PRIx64 ", %lu pages", seed, NPAGES);
-	ktap_ok(range_on_node(buf, BUF_BYTES, PAGE_SIZE_4K, 0),
+	ktap_ok(mem_on_node(buf, BUF_BYTES, PAGE_SIZE_4K, 0),
 		"filled_on_node0");
 
 	move_and_check(buf, 1, seed);

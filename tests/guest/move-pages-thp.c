@@ -19,8 +19,13 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "file.h"
 #include "ktap.h"
-#include "util.h"
+#include "mem.h"
+#include "node.h"
+#include "pattern.h"
+#include "vmstat.h"
 
 #define NR_THP		8
 #define BUF_BYTES	(NR_THP * HPAGE_SIZE_2M)
@@ -30,7 +35,7 @@ static bool fully_thp(void *buf)
 	uint64_t huge = 0;
 	int ret;
 
-	ret = smaps_anon_huge(buf, &huge);
+	ret = mem_anon_huge(buf, &huge);
 	if (ret) {
 		ktap_diag("smaps AnonHugePages: %s", strerror(-ret));
 		return false;
@@ -50,14 +55,14 @@ static void move_and_check(void *buf, int node, uint64_t seed)
 
 	if (vmstat_snapshot(&snap[0]))
 		ktap_abort("cannot snapshot /proc/vmstat");
-	t0 = now_ns();
-	bad = move_range(buf, BUF_BYTES, HPAGE_SIZE_2M, node);
+	t0 = clock_ns();
+	bad = mem_move(buf, BUF_BYTES, HPAGE_SIZE_2M, node);
 	ktap_diag("moved %d THPs to node%d in %" PRIu64 " ms", NR_THP, node,
-		  (now_ns() - t0) / 1000000);
+		  (clock_ns() - t0) / 1000000);
 	if (bad < 0)
 		ktap_diag("move_pages: %s", strerror(-bad));
 	ktap_ok(bad == 0, "move_to_node%d_status", node);
-	ktap_ok(range_on_node(buf, BUF_BYTES, PAGE_SIZE_4K, node),
+	ktap_ok(mem_on_node(buf, BUF_BYTES, PAGE_SIZE_4K, node),
 		"every_subpage_on_node%d", node);
 	ktap_ok(fully_thp(buf), "still_thp_on_node%d", node);
 
@@ -85,7 +90,7 @@ int main(void)
 	int nodes, ret;
 
 	ktap_plan(11);
-	nodes = numa_nodes_with_memory();
+	nodes = node_count_with_memory();
 	if (nodes < 2)
 		ktap_abort("needs 2 nodes with memory, found %d", nodes);
 	ret = file_read("/sys/kernel/mm/transparent_hugepage/enabled", mode,
@@ -97,20 +102,20 @@ int main(void)
 	if (strstr(mode, "[never]"))
 		ktap_abort("THP is disabled ([never])");
 
-	buf = mmap_aligned(BUF_BYTES, HPAGE_SIZE_2M);
+	buf = mem_map_aligned(BUF_BYTES, HPAGE_SIZE_2M);
 	if (!buf)
 		ktap_abort("mmap %lu bytes failed", BUF_BYTES);
 	if (madvise(buf, BUF_BYTES, MADV_HUGEPAGE))
 		ktap_abort("MADV_HUGEPAGE: %s%s", strerror(errno),
 			   errno == ENOSYS ?
 			   " (kernel built without CONFIG_ADVISE_SYSCALLS)" : "");
-	ret = bind_to_node(buf, BUF_BYTES, 0);
+	ret = mem_bind(buf, BUF_BYTES, 0);
 	if (ret)
 		ktap_abort("mbind node0: %s", strerror(-ret));
 	pattern_fill(buf, BUF_BYTES, seed);
 	ktap_diag("seed 0x%016" PRIx64 ", %d THPs", seed, NR_THP);
 	ktap_ok(fully_thp(buf) &&
-		range_on_node(buf, BUF_BYTES, PAGE_SIZE_4K, 0),
+		mem_on_node(buf, BUF_BYTES, PAGE_SIZE_4K, 0),
 		"filled_thp_on_node0");
 
 	move_and_check(buf, 1, seed);

@@ -15,8 +15,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "ktap.h"
-#include "util.h"
+#include "mem.h"
+#include "node.h"
 
 #define MIN_NODE_BYTES	(256UL << 20)
 #define PROBE_BYTES	(4UL << 20)
@@ -69,14 +71,14 @@ static bool node_alloc_lands(int node)
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (buf == MAP_FAILED)
 		return false;
-	ret = bind_to_node(buf, PROBE_BYTES, node);
+	ret = mem_bind(buf, PROBE_BYTES, node);
 	if (ret) {
 		ktap_diag("mbind node%d: %s", node, strerror(-ret));
 		munmap(buf, PROBE_BYTES);
 		return false;
 	}
 	memset(buf, 0x5a, PROBE_BYTES);
-	n = pages_per_node(buf, PROBE_BYTES, PAGE_SIZE_4K, counts, &other);
+	n = mem_pages_per_node(buf, PROBE_BYTES, PAGE_SIZE_4K, counts, &other);
 	munmap(buf, PROBE_BYTES);
 	if (n < 0) {
 		ktap_diag("move_pages query: %s", strerror(-n));
@@ -95,7 +97,7 @@ int main(void)
 
 	ktap_plan(5);
 
-	nodes = numa_nodes_with_memory();
+	nodes = node_count_with_memory();
 	if (nodes < 0)
 		ktap_abort("cannot read has_memory: %s", strerror(-nodes));
 	ktap_diag("%d nodes with memory", nodes);

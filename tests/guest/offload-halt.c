@@ -29,7 +29,8 @@
 #include "dsa.h"
 #include "dsam.h"
 #include "ktap.h"
-#include "util.h"
+#include "mem.h"
+#include "pattern.h"
 
 #define CHUNK_PAGES	128
 #define NCHUNKS		8
@@ -72,8 +73,8 @@ int main(void)
 	dsa_dbg_write32(&dbg, DSA_DBG_HALT_AFTER, HALT_CHUNKS * CHUNK_PAGES);
 	dsam_stats_read(&s0);
 	for (i = 0; i < HALT_CHUNKS; i++)
-		bad += move_range(buf + i * CHUNK_BYTES, CHUNK_BYTES,
-				  PAGE_SIZE_4K, 1);
+		bad += mem_move(buf + i * CHUNK_BYTES, CHUNK_BYTES,
+				PAGE_SIZE_4K, 1);
 	dsam_stats_read(&s1);
 	dsam_stats_report(&s0, &s1);
 	ktap_ok(!bad && dsam_delta(&s0, &s1, DSAM_FOLIOS_OFFLOADED) ==
@@ -82,11 +83,11 @@ int main(void)
 	dsa_dbg_write32(&dbg, DSA_DBG_HALT_AFTER, 0);
 
 	for (; i < NCHUNKS; i++)
-		bad += move_range(buf + i * CHUNK_BYTES, CHUNK_BYTES,
-				  PAGE_SIZE_4K, 1);
+		bad += mem_move(buf + i * CHUNK_BYTES, CHUNK_BYTES,
+				PAGE_SIZE_4K, 1);
 	dsam_stats_read(&s2);
 	dsam_stats_report(&s1, &s2);
-	ktap_ok(!bad && range_on_node(buf, BUF_BYTES, PAGE_SIZE_4K, 1),
+	ktap_ok(!bad && mem_on_node(buf, BUF_BYTES, PAGE_SIZE_4K, 1),
 		"all_pages_on_node1");
 	pattern_mismatch_init(&mm);
 	pattern_verify(buf, BUF_BYTES, seed, &mm);
@@ -101,7 +102,7 @@ int main(void)
 		"after_halt_every_batch_fell_back");
 
 	/* Back to node0, still with the halted device. */
-	bad = move_range(buf, BUF_BYTES, PAGE_SIZE_4K, 0);
+	bad = mem_move(buf, BUF_BYTES, PAGE_SIZE_4K, 0);
 	pattern_mismatch_init(&mm);
 	pattern_verify(buf, BUF_BYTES, seed, &mm);
 	pattern_report(&mm);

@@ -22,10 +22,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dsam.h"
 #include "dsa.h"
+#include "dsam.h"
 #include "ktap.h"
-#include "util.h"
+#include "mem.h"
+#include "pattern.h"
 
 #define NPAGES		512
 #define BUF_BYTES	(NPAGES * PAGE_SIZE_4K)

@@ -17,8 +17,10 @@
 #include <string.h>
 
 #include "dsam.h"
+#include "file.h"
 #include "ktap.h"
-#include "util.h"
+#include "mem.h"
+#include "pattern.h"
 
 #define NR_THP		8
 #define BUF_BYTES	(NR_THP * HPAGE_SIZE_2M)
@@ -50,9 +52,9 @@ int main(void)
 			(uint64_t)NR_THP * (node ? 1 : HPAGE_SIZE_2M / 65536),
 			"descriptors_per_thp_node%d", node);
 		huge = 0;
-		smaps_anon_huge(buf, &huge);
+		mem_anon_huge(buf, &huge);
 		ktap_ok(huge == BUF_BYTES &&
-			range_on_node(buf, BUF_BYTES, PAGE_SIZE_4K, node),
+			mem_on_node(buf, BUF_BYTES, PAGE_SIZE_4K, node),
 			"still_thp_every_subpage_on_node%d", node);
 		dsam_expect_offload(&m, NR_THP, HPAGE_SIZE_2M, node ?
 				    "to_node1" : "to_node0");

@@ -19,8 +19,8 @@
 
 #include "dsa.h"
 #include "dsam.h"
+#include "file.h"
 #include "ktap.h"
-#include "util.h"
 
 struct bad_write {
 	const char *param;

@@ -25,8 +25,10 @@
 #include <unistd.h>
 
 #include "dsam.h"
+#include "file.h"
 #include "ktap.h"
-#include "util.h"
+#include "mem.h"
+#include "pattern.h"
 
 #define NPAGES		1024
 #define BUF_BYTES	(NPAGES * PAGE_SIZE_4K)
@@ -50,7 +52,7 @@ static int mover(uint64_t seed)
 
 	buf = dsam_buffer_or_abort(BUF_BYTES, false, 0, seed);
 	while (!stop && bad < 100) {
-		if (move_range(buf, BUF_BYTES, PAGE_SIZE_4K, node))
+		if (mem_move(buf, BUF_BYTES, PAGE_SIZE_4K, node))
 			bad++;
 		pattern_mismatch_init(&mm);
 		if (pattern_verify(buf, BUF_BYTES, seed, &mm)) {

@@ -15,7 +15,8 @@
 
 #include "dsam.h"
 #include "ktap.h"
-#include "util.h"
+#include "mem.h"
+#include "pattern.h"
 
 #define NPAGES		16
 #define BUF_BYTES	(NPAGES * PAGE_SIZE_4K)

@@ -26,11 +26,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "dsa.h"
 #include "dsam.h"
 #include "ktap.h"
+#include "mem.h"
+#include "node.h"
+#include "pattern.h"
 #include "provider.h"
-#include "util.h"
 
 #define NPAGES		48
 #define DEPTH		16		/* queue_depth, at most the WQ size */
@@ -41,14 +44,14 @@
 /* Poll a counter until it reads @want or @ms pass; true if it did. */
 static bool wait_stat(enum dsam_stat stat, uint64_t want, unsigned int ms)
 {
-	uint64_t end = now_ns() + ms * 1000000ULL;
+	uint64_t end = clock_ns() + ms * 1000000ULL;
 	struct dsam_stats s;
 
 	do {
 		if (!dsam_stats_read(&s) && s.v[stat] == want)
 			return true;
 		usleep(20000);
-	} while (now_ns() < end);
+	} while (clock_ns() < end);
 	return false;
 }
 
@@ -73,9 +76,9 @@ int main(void)
 	dsam_stats_read(&s0);
 	mc_vmstat_read(&v0);
 	dsa_dbg_write32(&dbg, DSA_DBG_PAUSE, 1);
-	t0 = now_ns();
-	move_range(buf, BUF_BYTES, PAGE_SIZE_4K, 1);
-	ms = (now_ns() - t0) / 1000000;
+	t0 = clock_ns();
+	mem_move(buf, BUF_BYTES, PAGE_SIZE_4K, 1);
+	ms = (clock_ns() - t0) / 1000000;
 	dsam_stats_read(&s1);
 	mc_vmstat_read(&v1);
 	dsam_stats_report(&s0, &s1);
@@ -83,7 +86,7 @@ int main(void)
 	ktap_ok(ms >= TIMEOUT_MS && ms < TIMEOUT_MS + SLACK_MS,
 		"returns_within_timeout");
 
-	pages_per_node(buf, BUF_BYTES, PAGE_SIZE_4K, counts, &other);
+	mem_pages_per_node(buf, BUF_BYTES, PAGE_SIZE_4K, counts, &other);
 	ktap_diag("pages on node0 %ld, node1 %ld, other %ld", counts[0],
 		  counts[1], other);
 	ktap_ok(counts[0] == DEPTH && counts[1] == NPAGES - DEPTH,
@@ -103,9 +106,9 @@ int main(void)
 	pattern_fill(buf, BUF_BYTES, seed2);
 	pattern_verify_ok(buf, BUF_BYTES, seed2, "intact_after_rewrite");
 
-	t0 = now_ns();
+	t0 = clock_ns();
 	ret = dsam_param_set("enable", "0");
-	ms = (now_ns() - t0) / 1000000;
+	ms = (clock_ns() - t0) / 1000000;
 	ktap_ok(!ret && ms < SLACK_MS, "disable_returns_at_once");
 	ret = dsam_rmmod();
 	ktap_ok(ret == -EWOULDBLOCK, "rmmod_refused_while_quarantined");
@@ -127,11 +130,11 @@ int main(void)
 
 	/* The device and the channel work again. */
 	dsam_setup_or_abort(args);
-	move_range(buf, BUF_BYTES, PAGE_SIZE_4K, 1);
+	mem_move(buf, BUF_BYTES, PAGE_SIZE_4K, 1);
 	dsam_stats_read(&s0);
-	move_range(buf, BUF_BYTES, PAGE_SIZE_4K, 0);
+	mem_move(buf, BUF_BYTES, PAGE_SIZE_4K, 0);
 	dsam_stats_read(&s1);
-	ktap_ok(range_on_node(buf, BUF_BYTES, PAGE_SIZE_4K, 0) &&
+	ktap_ok(mem_on_node(buf, BUF_BYTES, PAGE_SIZE_4K, 0) &&
 		dsam_delta(&s0, &s1, DSAM_FOLIOS_OFFLOADED) == NPAGES,
 		"all_by_dma_after_recovery");
 	pattern_verify_ok(buf, BUF_BYTES, seed2, "intact_after_recovery");

@@ -17,10 +17,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "file.h"
 #include "frag.h"
 #include "ktap.h"
+#include "node.h"
+#include "pattern.h"
 #include "provider.h"
-#include "util.h"
+#include "vmstat.h"
 
 #define NODE	1
 #define FILL_PCT	90	/* of the node's free memory, fragmented */
@@ -57,9 +60,9 @@ static bool fragment_and_compact(const char *label, struct tp_stats *st,
 		 NODE);
 	ret = file_write(path, "1");
 	if (!ret) {
-		ret = hugepages_set(NODE, HUGEPAGES);
-		hugepages_get(NODE, &huge);
-		hugepages_set(NODE, 0);
+		ret = node_hugepages_set(NODE, HUGEPAGES);
+		node_hugepages_get(NODE, &huge);
+		node_hugepages_set(NODE, 0);
 		if (ret)
 			snprintf(path, sizeof(path), "node%d nr_hugepages", NODE);
 	}
@@ -107,7 +110,7 @@ int main(void)
 
 	ktap_plan(6);
 
-	if (numa_nodes_with_memory() < 2)
+	if (node_count_with_memory() < 2)
 		ktap_abort("needs node%d with memory", NODE);
 	tp_require_idle();
 	ret = tp_load("");

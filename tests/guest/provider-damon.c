@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "file.h"
 #include "ktap.h"
 #include "promote.h"
 #include "provider.h"
-#include "util.h"
 
 #define DAMON_ONLY "512"	/* BIT(MR_DAMON) */
 

@@ -19,9 +19,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "ktap.h"
+#include "mem.h"
+#include "node.h"
+#include "pattern.h"
 #include "provider.h"
-#include "util.h"
 
 
 static struct rt_set set;
@@ -76,7 +79,7 @@ int main(void)
 	if (file_read(MC_SYSCTL_REASONS, saved, sizeof(saved)))
 		ktap_abort("cannot read %s", MC_SYSCTL_REASONS);
 
-	if (numa_nodes_with_memory() < 2)
+	if (node_count_with_memory() < 2)
 		ktap_abort("needs 2 NUMA nodes with memory");
 	tp_require_idle();
 	ret = tp_load("");

@@ -18,9 +18,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "ktap.h"
+#include "node.h"
+#include "pattern.h"
 #include "provider.h"
-#include "util.h"
 
 
 static bool sysctl_is(const char *path, const char *want)
@@ -80,7 +82,7 @@ int main(void)
 
 	ktap_plan(8);
 
-	if (numa_nodes_with_memory() < 2)
+	if (node_count_with_memory() < 2)
 		ktap_abort("needs 2 NUMA nodes with memory");
 	if (access(MC_SYSCTL_BATCH_COPY, F_OK))
 		ktap_abort("no %s: kernel without the batch copy series",

@@ -16,7 +16,6 @@
 
 #include "ktap.h"
 #include "provider.h"
-#include "util.h"
 
 static bool provider_is(const char *want)
 {

@@ -24,8 +24,10 @@
 #include <unistd.h>
 
 #include "ktap.h"
+#include "mem.h"
+#include "node.h"
+#include "pattern.h"
 #include "provider.h"
-#include "util.h"
 
 #define MOVERS	2
 #define BUF	(4UL << 20)
@@ -69,13 +71,13 @@ int main(void)
 
 	ktap_plan(5);
 
-	if (numa_nodes_with_memory() < 2)
+	if (node_count_with_memory() < 2)
 		ktap_abort("needs 2 NUMA nodes with memory");
 	tp_require_idle();
 
 	for (i = 0; i < MOVERS; i++) {
 		movers[i] = (struct mover){ .seed = pattern_seed() + i };
-		movers[i].buf = mmap_aligned(BUF, HPAGE_SIZE_2M);
+		movers[i].buf = mem_map_aligned(BUF, HPAGE_SIZE_2M);
 		if (!movers[i].buf)
 			ktap_abort("mmap: %s", strerror(errno));
 		madvise(movers[i].buf, BUF, MADV_NOHUGEPAGE);

@@ -36,12 +36,17 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "damon.h"
 #include "dsa.h"
 #include "dsam.h"
+#include "file.h"
 #include "frag.h"
 #include "ktap.h"
-#include "util.h"
+#include "mem.h"
+#include "node.h"
+#include "pattern.h"
+#include "vmstat.h"
 
 #define FAST		0
 #define SLOW		1
@@ -148,7 +153,7 @@ static void check_survivors(struct compactor *k)
 
 /*
  * move_pages(2) every page of [@buf, @buf + @len) to @node.  Not
- * move_range(): here a page is busy when compaction or DAMON has it
+ * mem_move(): here a page is busy when compaction or DAMON has it
  * isolated, a THP's tail addresses say -EBUSY once its head is queued, and
  * a partial failure returns a positive count: all expected, none worth a
  * line each time.  Returns the pages reported on @node, or -errno.
@@ -239,7 +244,7 @@ static void *accessor_main(void *arg)
 {
 	struct accessor *a = arg;
 	long counts[LAB_MAX_NODES], other;
-	uint64_t back = now_ns();
+	uint64_t back = clock_ns();
 
 	while (!atomic_load(&stop)) {
 		check_pages(&a->chk, a->buf, DAMON_BYTES);
@@ -250,14 +255,14 @@ static void *accessor_main(void *arg)
 		 */
 		mprotect(a->buf, DAMON_BYTES, PROT_READ);
 		mprotect(a->buf, DAMON_BYTES, PROT_READ | PROT_WRITE);
-		if (now_ns() - back < DAMON_BACK_S * NS)
+		if (clock_ns() - back < DAMON_BACK_S * NS)
 			continue;
-		if (pages_per_node(a->buf, DAMON_BYTES, PAGE_SIZE_4K, counts,
-				   &other) > 0)
+		if (mem_pages_per_node(a->buf, DAMON_BYTES, PAGE_SIZE_4K, counts,
+				       &other) > 0)
 			a->promoted += counts[FAST];
 		move_quiet(a->buf, DAMON_BYTES, SLOW);
 		a->returns++;
-		back = now_ns();
+		back = clock_ns();
 	}
 	return NULL;
 }
@@ -371,7 +376,7 @@ static void start_sources(void)
 static uint64_t soak_until(const struct dsam_stats *s0, uint64_t pages,
 			   uint64_t seconds)
 {
-	uint64_t t0 = now_ns(), last = t0, offloaded;
+	uint64_t t0 = clock_ns(), last = t0, offloaded;
 	struct dsam_stats s;
 
 	do {
@@ -380,16 +385,16 @@ static uint64_t soak_until(const struct dsam_stats *s0, uint64_t pages,
 			ktap_abort("cannot read %s/stats", DSAM_SYS);
 		offloaded = dsam_delta(s0, &s, DSAM_BYTES_OFFLOADED) /
 			    PAGE_SIZE_4K;
-		if (now_ns() - last < 60 * NS)
+		if (clock_ns() - last < 60 * NS)
 			continue;
-		last = now_ns();
+		last = clock_ns();
 		ktap_diag("soak: %" PRIu64 " s, offloaded %" PRIu64 " pages, descriptor errors %" PRIu64 ", timeouts %" PRIu64 ", quarantined %" PRIu64,
 			  (last - t0) / NS, offloaded,
 			  dsam_delta(s0, &s, DSAM_DESCRIPTOR_ERRORS),
 			  dsam_delta(s0, &s, DSAM_TIMEOUTS),
 			  s.v[DSAM_FOLIOS_QUARANTINED]);
-	} while (offloaded < pages && now_ns() - t0 < seconds * NS);
-	return (now_ns() - t0) / NS;
+	} while (offloaded < pages && clock_ns() - t0 < seconds * NS);
+	return (clock_ns() - t0) / NS;
 }
 
 /* Stop every source, DAMON off, check all memory once more. */
@@ -478,7 +483,7 @@ int main(int argc, char **argv)
 		uint64_t huge = 0;
 
 		/* Migration to a node without a free 2 MiB block splits THPs. */
-		smaps_anon_huge(movers[i].buf[1], &huge);
+		mem_anon_huge(movers[i].buf[1], &huge);
 		ktap_diag("mover %d: %ld moves, %ld pages reported on target, %ld failed calls, %" PRIu64 " MiB still THPs",
 			  i, movers[i].moves, movers[i].on_target,
 			  movers[i].errors, huge >> 20);

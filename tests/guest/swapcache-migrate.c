@@ -24,10 +24,13 @@
 #include <sys/mman.h>
 
 #include "dsam.h"
+#include "kpage.h"
 #include "ktap.h"
+#include "mem.h"
+#include "node.h"
+#include "pattern.h"
 #include "provider.h"
 #include "swap.h"
-#include "util.h"
 
 #define NPAGES		64
 #define BUF_BYTES	(NPAGES * PAGE_SIZE_4K)
@@ -116,11 +119,11 @@ static void run_mode(enum mode mode)
 	ret = zram_swap_on(SWAP_BYTES);
 	if (ret)
 		ktap_abort("zram swap: %s", strerror(-ret));
-	buf = mmap_aligned(BUF_BYTES, 2UL << 20);
+	buf = mem_map_aligned(BUF_BYTES, 2UL << 20);
 	if (!buf)
 		ktap_abort("mmap: %s", strerror(errno));
 	madvise(buf, BUF_BYTES, MADV_NOHUGEPAGE);
-	if (bind_to_node(buf, BUF_BYTES, 0))
+	if (mem_bind(buf, BUF_BYTES, 0))
 		ktap_abort("mbind node0: %s", strerror(errno));
 	pattern_fill(buf, BUF_BYTES, seed);
 
@@ -143,7 +146,7 @@ static void run_mode(enum mode mode)
 		ktap_abort("cannot read the pgmigrate_* counters");
 	dsam_stats_read(&before);
 	for (node = 1; node >= 0; node--) {
-		long bad = move_range(buf, BUF_BYTES, PAGE_SIZE_4K, node);
+		long bad = mem_move(buf, BUF_BYTES, PAGE_SIZE_4K, node);
 
 		ktap_ok(!bad, "%s_moved_to_node%d", name, node);
 		cached = in_swap_cache(buf);
@@ -194,7 +197,7 @@ int main(void)
 	enum mode mode;
 
 	ktap_plan(NR_MODES * CHECKS_PER_MODE);
-	if (numa_nodes_with_memory() < 2)
+	if (node_count_with_memory() < 2)
 		ktap_abort("needs 2 nodes with memory");
 	if (swap_devices())
 		ktap_abort("a swap device is already active: the low slots of type 0 must be ours");

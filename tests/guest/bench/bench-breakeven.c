@@ -32,9 +32,14 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "clock.h"
+#include "cpu.h"
 #include "dsam.h"
+#include "file.h"
 #include "ktap.h"
-#include "util.h"
+#include "mem.h"
+#include "node.h"
+#include "pattern.h"
 
 #define NREP		7
 #define THP_DIR		"/sys/kernel/mm/transparent_hugepage"
@@ -102,13 +107,13 @@ static bool measure(const struct kind *k, unsigned int n, bool dma,
 		struct pattern_mismatch mm;
 		uint64_t t0;
 
-		t0 = now_ns();
-		left += move_range(buf, len, k->folio, 1);
-		t[i] = now_ns() - t0;
+		t0 = clock_ns();
+		left += mem_move(buf, len, k->folio, 1);
+		t[i] = clock_ns() - t0;
 		pattern_mismatch_init(&mm);
 		bad_pages += pattern_verify(buf, len, seed, &mm);
 		pattern_report(&mm);
-		if (!range_on_node(buf, len, k->folio, 1)) {
+		if (!mem_on_node(buf, len, k->folio, 1)) {
 			ktap_diag("  %s n=%u %s: pages not on node1", k->name,
 				  n, dma ? "dma" : "cpu");
 			ok = false;
@@ -201,12 +206,12 @@ int main(void)
 		nk = 1;
 	}
 	ktap_plan(nk);
-	if (numa_nodes_with_memory() < 2)
+	if (node_count_with_memory() < 2)
 		ktap_abort("needs 2 nodes with memory");
 	if (file_write(THP_DIR "/enabled", "madvise") ||
 	    file_write(THP_DIR "/hugepages-2048kB/enabled", "inherit"))
 		ktap_diag("cannot set THP modes: THP points may fail");
-	if (pin_to_cpu(node_first_cpu(0)))
+	if (cpu_pin(node_first_cpu(0)))
 		ktap_diag("cannot pin to node0's first CPU");
 	dsam_setup_or_abort(off);
 	if (system("/tests/bin/offload-wqs 4") != 0)

@@ -27,7 +27,6 @@
 
 #include "ktap.h"
 #include "scenario.h"
-#include "util.h"
 
 struct bench_mode {
 	const char *name;

@@ -33,9 +33,13 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "clock.h"
 #include "dsam.h"
+#include "file.h"
 #include "ktap.h"
-#include "util.h"
+#include "mem.h"
+#include "node.h"
+#include "pattern.h"
 
 #define BUF_BYTES	(32UL << 20)
 #define NSAMPLES_MAX	20
@@ -157,14 +161,14 @@ static int set_row(unsigned int chans)
 /* 32 MiB on node0 in folios of @sc's size, filled with the pattern. */
 static void *fresh_buffer(const struct size_cfg *sc, uint64_t seed)
 {
-	void *buf = mmap_aligned(BUF_BYTES, HPAGE_SIZE_2M);
+	void *buf = mem_map_aligned(BUF_BYTES, HPAGE_SIZE_2M);
 
 	if (!buf)
 		ktap_abort("mmap %lu bytes failed", BUF_BYTES);
 	if (madvise(buf, BUF_BYTES, sc->folio > 4096 ? MADV_HUGEPAGE :
 		    MADV_NOHUGEPAGE))
 		ktap_abort("madvise: %s", strerror(errno));
-	if (bind_to_node(buf, BUF_BYTES, 0))
+	if (mem_bind(buf, BUF_BYTES, 0))
 		ktap_abort("mbind node0 failed");
 	pattern_fill(buf, BUF_BYTES, seed);
 	return buf;
@@ -218,9 +222,9 @@ static void measure(unsigned int r, unsigned int s, uint64_t seed)
 		long left;
 
 		buf = fresh_buffer(sc, seed);
-		t0 = now_ns();
-		left = move_range(buf, BUF_BYTES, sc->folio, 1);
-		dt = now_ns() - t0;
+		t0 = clock_ns();
+		left = mem_move(buf, BUF_BYTES, sc->folio, 1);
+		dt = clock_ns() - t0;
 		/* Pages left behind did not move: count only what did. */
 		if (left) {
 			bad++;
@@ -334,7 +338,7 @@ int main(void)
 	struct stat st;
 
 	ktap_plan(NROWS * NSIZES);
-	if (numa_nodes_with_memory() < 2)
+	if (node_count_with_memory() < 2)
 		ktap_abort("needs 2 nodes with memory");
 	nsamples = samples_from_cmdline();
 	for (s = 1; s < NSIZES; s++) {

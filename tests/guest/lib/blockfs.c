@@ -8,7 +8,8 @@
 #include <sys/stat.h>
 
 #include "blockfs.h"
-#include "util.h"
+#include "file.h"
+#include "proc.h"
 
 #define ZRAM_CONTROL	"/sys/class/zram-control"
 
@@ -32,7 +33,7 @@ int ext4_scratch_mount(uint64_t bytes, const char *dir)
 	ret = file_write_u64(path, bytes);
 	if (ret)
 		return ret;
-	ret = run_cmd(mkfs, true);
+	ret = proc_run(mkfs, true);
 	if (ret)
 		return ret < 0 ? ret : -EIO;
 	if (mkdir(dir, 0755) && errno != EEXIST)

@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "damon.h"
+#include "file.h"
 #include "ktap.h"
-#include "util.h"
 
 #define KDAMOND		DAMON_ADMIN "/kdamonds/0"
 #define CTX		KDAMOND "/contexts/0"

@@ -13,9 +13,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "dsa.h"
+#include "file.h"
 #include "ktap.h"
-#include "util.h"
+#include "proc.h"
 
 /* tests/guest/setup/dsa-setup.sh, installed without its extension */
 #define DSA_SETUP_SH	"/tests/bin/dsa-setup"
@@ -167,7 +169,7 @@ int dsa_dmatest(const char *chan, unsigned int size, unsigned int iterations,
 	ssize_t n;
 
 	memset(r, 0, sizeof(*r));
-	if (access(DMATEST_SYS, F_OK) && run_cmd(modprobe, false))
+	if (access(DMATEST_SYS, F_OK) && proc_run(modprobe, false))
 		return -ENOENT;
 	/* Only log records written from now on are ours */
 	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
@@ -186,7 +188,7 @@ int dsa_dmatest(const char *chan, unsigned int size, unsigned int iterations,
 		close(fd);
 		return ret;
 	}
-	t0 = now_ns();
+	t0 = clock_ns();
 	ret = param("run", "1");
 	/*
 	 * Not "wait": it returns at once if the thread has not started yet.
@@ -196,7 +198,7 @@ int dsa_dmatest(const char *chan, unsigned int size, unsigned int iterations,
 	while (!ret && r->found < (int)threads) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
-		if (now_ns() - t0 > (uint64_t)DMATEST_DEADLINE_S * 1000000000) {
+		if (clock_ns() - t0 > (uint64_t)DMATEST_DEADLINE_S * 1000000000) {
 			ret = -ETIMEDOUT;
 			break;
 		}
@@ -213,7 +215,7 @@ int dsa_dmatest(const char *chan, unsigned int size, unsigned int iterations,
 			parse_summary(rec, chan, r);
 		}
 	}
-	r->ns = now_ns() - t0;
+	r->ns = clock_ns() - t0;
 	/* Now the thread is done; this also resets dmatest for the next run */
 	if (!ret)
 		ret = file_read(DMATEST_SYS "/wait", wait_buf, sizeof(wait_buf));
@@ -227,7 +229,7 @@ int dsa_dmatest_unload(void)
 
 	if (access(DMATEST_SYS, F_OK))
 		return 0;
-	return run_cmd(rmmod, false);
+	return proc_run(rmmod, false);
 }
 
 int dsa_kmsg_count(const char *needle)

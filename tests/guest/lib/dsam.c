@@ -14,10 +14,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "dsa.h"
 #include "dsam.h"
+#include "file.h"
 #include "ktap.h"
-#include "util.h"
+#include "mem.h"
+#include "node.h"
+#include "pattern.h"
+#include "proc.h"
+#include "vmstat.h"
 
 #define DSA_WQS		"/tests/bin/offload-wqs"
 
@@ -116,7 +122,7 @@ int dsam_modprobe(const char *const *args)
 	while (args && *args && n < 15)
 		argv[n++] = *args++;
 	argv[n] = NULL;
-	return run_cmd(argv, false);
+	return proc_run(argv, false);
 }
 
 int dsam_rmmod(void)
@@ -128,11 +134,11 @@ int dsam_rmmod(void)
 
 int dsam_rmmod_within(unsigned int ms)
 {
-	uint64_t end = now_ns() + ms * 1000000ULL;
+	uint64_t end = clock_ns() + ms * 1000000ULL;
 	int ret;
 
 	while ((ret = dsam_rmmod()) == -EAGAIN || ret == -EWOULDBLOCK) {
-		if (now_ns() >= end)
+		if (clock_ns() >= end)
 			break;
 		usleep(10000);
 	}
@@ -167,7 +173,7 @@ void dsam_setup_or_abort(const char *const *args)
 	char chans[512];
 	int ret;
 
-	ret = numa_nodes_with_memory();
+	ret = node_count_with_memory();
 	if (ret < 2)
 		ktap_abort("needs 2 nodes with memory, found %d", ret);
 	if (dsa_dma_channels() && !dsa_state(state, sizeof(state)) &&
@@ -175,7 +181,7 @@ void dsam_setup_or_abort(const char *const *args)
 		ktap_abort("dsa0 is %s but its channel is still there: halted earlier in this boot? idxd (6.12) cannot bring a halted DSA back (unbinding its WQ hangs)",
 			   state);
 	if (!dsa_dma_channels()) {
-		ret = run_cmd(setup, false);
+		ret = proc_run(setup, false);
 		if (ret)
 			ktap_abort("%s failed (exit %d): no DMA_MEMCPY channel (boot with DSA=1)",
 				   DSA_WQS, ret);
@@ -219,9 +225,9 @@ void dsam_move_check(void *buf, size_t len, size_t stride, int node,
 	f0 = vm_counter("pgmigrate_offload_folio");
 	fb0 = vm_counter("pgmigrate_offload_fallback");
 
-	t0 = now_ns();
-	m->bad_status = move_range(buf, len, stride, node);
-	m->ns = now_ns() - t0;
+	t0 = clock_ns();
+	m->bad_status = mem_move(buf, len, stride, node);
+	m->ns = clock_ns() - t0;
 
 	if (dsam_stats_read(&m->after))
 		ktap_abort("cannot read %s/stats", DSAM_SYS);
@@ -237,7 +243,7 @@ void dsam_move_check(void *buf, size_t len, size_t stride, int node,
 		  m->vm_batch, m->vm_folio, m->vm_fallback);
 	if (m->bad_status < 0)
 		ktap_diag("move_pages: %s", strerror((int)-m->bad_status));
-	ktap_ok(m->bad_status == 0 && range_on_node(buf, len, stride, node),
+	ktap_ok(m->bad_status == 0 && mem_on_node(buf, len, stride, node),
 		"%s_on_node%d", label, node);
 
 	pattern_mismatch_init(&mm);
@@ -298,22 +304,22 @@ void *dsam_buffer_or_abort(size_t len, bool thp, int node, uint64_t seed)
 	void *buf;
 	int ret;
 
-	buf = mmap_aligned(len, HPAGE_SIZE_2M);
+	buf = mem_map_aligned(len, HPAGE_SIZE_2M);
 	if (!buf)
 		ktap_abort("mmap %zu bytes failed", len);
 	if (madvise(buf, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE))
 		ktap_abort("madvise: %s", strerror(errno));
-	ret = bind_to_node(buf, len, node);
+	ret = mem_bind(buf, len, node);
 	if (ret)
 		ktap_abort("mbind node%d: %s", node, strerror(-ret));
 	pattern_fill(buf, len, seed);
 	if (thp) {
-		ret = smaps_anon_huge(buf, &huge);
+		ret = mem_anon_huge(buf, &huge);
 		if (ret || huge != len)
 			ktap_abort("only %" PRIu64 " of %zu bytes in THPs (%s)",
 				   huge, len, ret ? strerror(-ret) : "smaps");
 	}
-	if (!range_on_node(buf, len, PAGE_SIZE_4K, node))
+	if (!mem_on_node(buf, len, PAGE_SIZE_4K, node))
 		ktap_abort("buffer not on node%d after mbind", node);
 	return buf;
 }

@@ -95,7 +95,7 @@ struct dsam_move {
 	struct dsam_stats before, after;	/* module counters */
 	uint64_t vm_batch, vm_folio, vm_fallback;	/* pgmigrate_offload_* deltas */
 	uint64_t ns;
-	long bad_status;	/* move_range(): pages not on the node */
+	long bad_status;	/* mem_move(): pages not on the node */
 	size_t bad_pages;	/* pages whose contents do not match */
 };
 

@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include "frag.h"
-#include "util.h"
+#include "mem.h"
+#include "pattern.h"
+#include "proc.h"
 
 #define PAGES_PER_2M	(HPAGE_SIZE_2M / PAGE_SIZE_4K)
 
@@ -32,7 +34,7 @@ int frag_fill(struct frag_region *r, int node, size_t len, uint64_t seed)
 	len &= ~(HPAGE_SIZE_2M - 1);
 	if (!len)
 		return -EINVAL;
-	p = mmap_aligned(len, HPAGE_SIZE_2M);
+	p = mem_map_aligned(len, HPAGE_SIZE_2M);
 	if (!p)
 		return -ENOMEM;
 	if (madvise(p, len, MADV_NOHUGEPAGE)) {
@@ -159,7 +161,7 @@ static void frag_child_main(int out, int node, size_t len, uint64_t seed)
 	sigset_t go;
 	int ret, sig;
 
-	set_oom_score_adj(-1000);
+	proc_oom_score_adj(-1000);
 	ret = frag_fill(&r, node, len, seed);
 	if (ret) {
 		memset(&r, 0, sizeof(r));

@@ -4,7 +4,7 @@
  * experiment does, and verify what survives.
  *
  * A region of anonymous 4 KiB pages (THP off) is bound to one node and
- * every page is filled with the per-page pattern (util.h).  Then, in every
+ * every page is filled with the per-page pattern (pattern.h).  Then, in every
  * 2 MiB-aligned block, every other page is freed with MADV_DONTNEED (the
  * phase flips every 32 pages, see frag_survives()): 256 of 512 pages at
  * evenly spaced offsets.  The freed pages go back to the
@@ -23,7 +23,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "util.h"
+#include "pattern.h"
 
 struct frag_region {
 	uint64_t base;		/* 2 MiB aligned start, in the owner's mm */

@@ -8,8 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cpu.h"
 #include "hog.h"
-#include "util.h"
 
 struct hog_shared {
 	volatile int stop;
@@ -20,7 +20,7 @@ static void __attribute__((noreturn)) hog_child(struct hog_shared *sh, int cpu)
 {
 	uint64_t counter = 0;
 
-	if (pin_to_cpu(cpu))
+	if (cpu_pin(cpu))
 		_exit(1);
 	while (!sh->stop) {
 		counter++;

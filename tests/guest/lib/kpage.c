@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "kpage.h"
-#include "util.h"
+#include "mem.h"
 
 /*
  * The files stay open: a range is read page by page, and opening them for

@@ -13,9 +13,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "ktap.h"
 #include "offload.h"
-#include "util.h"
+#include "proc.h"
+#include "vmstat.h"
 
 static bool module_loaded(const char *module)
 {
@@ -31,7 +33,7 @@ static int run(const char *prog, const char *arg)
 {
 	const char *argv[] = { prog, arg, NULL };
 
-	return run_cmd(argv, true) ? -EIO : 0;
+	return proc_run(argv, true) ? -EIO : 0;
 }
 
 int offload_prepare(struct offload_state *st, bool want, const char *module)

@@ -13,11 +13,17 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "cpu.h"
 #include "damon.h"
+#include "file.h"
 #include "ktap.h"
+#include "mem.h"
+#include "node.h"
 #include "offload.h"
+#include "pattern.h"
 #include "promote.h"
-#include "util.h"
+#include "vmstat.h"
 
 #define SLOW_NODE	1
 #define FAST_NODE	0
@@ -39,8 +45,8 @@ static void *accessor(void *arg)
 {
 	struct promote *p = arg;
 
-	pin_to_cpu(node_first_cpu(FAST_NODE) >= 0 ?
-		   node_first_cpu(FAST_NODE) : 0);
+	cpu_pin(node_first_cpu(FAST_NODE) >= 0 ?
+		node_first_cpu(FAST_NODE) : 0);
 	while (!p->stop) {
 		p->bad += pattern_verify(p->buf, p->len, p->seed, &p->mm);
 		p->sweeps++;
@@ -60,7 +66,7 @@ static long on_node(struct promote *p, int node)
 {
 	long counts[LAB_MAX_NODES], other;
 
-	if (pages_per_node(p->buf, p->len, PAGE_SIZE_4K, counts, &other) < 0)
+	if (mem_pages_per_node(p->buf, p->len, PAGE_SIZE_4K, counts, &other) < 0)
 		return -1;
 	return counts[node];
 }
@@ -133,7 +139,7 @@ int promote_main(int argc, char **argv)
 	}
 
 	ktap_plan(6);
-	if (numa_nodes_with_memory() < 2)
+	if (node_count_with_memory() < 2)
 		ktap_abort("promotion needs 2 nodes with memory");
 	if (!damon_available())
 		ktap_abort("no DAMON sysfs (%s): CONFIG_DAMON_SYSFS?",
@@ -153,19 +159,19 @@ int promote_main(int argc, char **argv)
 	have_nb = !file_read(NUMA_BALANCING, nb_saved, sizeof(nb_saved));
 	if (have_nb && file_write(NUMA_BALANCING, "0"))
 		ktap_abort("cannot disable %s", NUMA_BALANCING);
-	pin_to_cpu(node_first_cpu(FAST_NODE) >= 0 ?
-		   node_first_cpu(FAST_NODE) : 0);
+	cpu_pin(node_first_cpu(FAST_NODE) >= 0 ?
+		node_first_cpu(FAST_NODE) : 0);
 
 	/* Working set on the slow node, then no policy: DAMON may move it. */
 	p.len = (size_t)mib << 20;
 	npages = p.len / PAGE_SIZE_4K;
 	p.seed = pattern_seed();
 	pattern_mismatch_init(&p.mm);
-	p.buf = mmap_aligned(p.len, HPAGE_SIZE_2M);
+	p.buf = mem_map_aligned(p.len, HPAGE_SIZE_2M);
 	if (!p.buf)
 		ktap_abort("mmap %ld MiB failed", mib);
 	madvise(p.buf, p.len, MADV_NOHUGEPAGE);
-	ret = bind_to_node(p.buf, p.len, SLOW_NODE);
+	ret = mem_bind(p.buf, p.len, SLOW_NODE);
 	if (ret)
 		ktap_abort("mbind node%d: %s", SLOW_NODE, strerror(-ret));
 	pattern_fill(p.buf, p.len, p.seed);
@@ -183,14 +189,14 @@ int promote_main(int argc, char **argv)
 	configured = damon_setup(start, end, FAST_NODE);
 	ktap_ok(configured, "damon_migrate_hot_scheme_on");
 
-	t0 = now_ns();
-	while (configured && now_ns() - t0 < (uint64_t)timeout * 1000000000ULL) {
+	t0 = clock_ns();
+	while (configured && clock_ns() - t0 < (uint64_t)timeout * 1000000000ULL) {
 		sleep(1);
 		now0 = on_node(&p, FAST_NODE);
 		if (!t_half && now0 * 2 >= npages)
-			t_half = now_ns();
+			t_half = clock_ns();
 		if (now0 * 100 >= npages * PROMOTED_PCT) {
-			t_done = now_ns();
+			t_done = clock_ns();
 			break;
 		}
 	}
@@ -209,7 +215,7 @@ int promote_main(int argc, char **argv)
 		  now0, npages, FAST_NODE,
 		  t_half ? (t_half - t0) / 1000000 : 0, PROMOTED_PCT,
 		  t_done ? "" : "(not reached) ",
-		  ((t_done ? t_done : now_ns()) - t0) / 1000000);
+		  ((t_done ? t_done : clock_ns()) - t0) / 1000000);
 	ktap_diag("damos sz_tried %" PRIu64 " sz_applied %" PRIu64 " bytes; accessor %ld sweeps, %zu bad page reads",
 		  tried, applied, p.sweeps, p.bad);
 	vmstat_report_delta(&before, &after, "pgmigrate_");
@@ -226,7 +232,7 @@ int promote_main(int argc, char **argv)
 		"offload_stayed_idle");
 	ktap_diag("result promote mode=%s pages=%ld promoted=%ld ms=%" PRIu64 " page_checks=%ld",
 		  offload ? "offload" : "baseline", npages, now0,
-		  ((t_done ? t_done : now_ns()) - t0) / 1000000,
+		  ((t_done ? t_done : clock_ns()) - t0) / 1000000,
 		  npages * (p.sweeps + 1));
 	if (have_nb)
 		file_write(NUMA_BALANCING, nb_saved);

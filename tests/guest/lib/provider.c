@@ -14,9 +14,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "ktap.h"
+#include "mem.h"
+#include "pattern.h"
 #include "provider.h"
-#include "util.h"
+#include "trace.h"
+#include "vmstat.h"
 
 #define TP_PARAMS "/sys/module/" TP_MODULE "/parameters/"
 
@@ -169,7 +173,7 @@ int roundtrip_verify(void *buf, size_t len, size_t stride, int from, int to,
 
 	for (i = 0; i < rounds; i++) {
 		int node = i % 2 ? from : to;
-		long bad = move_range(buf, len, stride, node);
+		long bad = mem_move(buf, len, stride, node);
 
 		if (bad < 0) {
 			ktap_diag("move_pages to node %d: %s", node,
@@ -222,8 +226,8 @@ void tp_require_idle(void)
 
 void rt_set_alloc(struct rt_set *set)
 {
-	set->small = mmap_aligned(RT_SMALL_BYTES, HPAGE_SIZE_2M);
-	set->thp = mmap_aligned(RT_NR_THP * HPAGE_SIZE_2M, HPAGE_SIZE_2M);
+	set->small = mem_map_aligned(RT_SMALL_BYTES, HPAGE_SIZE_2M);
+	set->thp = mem_map_aligned(RT_NR_THP * HPAGE_SIZE_2M, HPAGE_SIZE_2M);
 	if (!set->small || !set->thp)
 		ktap_abort("mmap: %s", strerror(errno));
 	madvise(set->small, RT_SMALL_BYTES, MADV_NOHUGEPAGE);

@@ -12,12 +12,19 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "cpu.h"
+#include "file.h"
 #include "frag.h"
 #include "hog.h"
 #include "ktap.h"
+#include "mem.h"
+#include "node.h"
 #include "offload.h"
+#include "pattern.h"
 #include "scenario.h"
-#include "util.h"
+#include "trace.h"
+#include "vmstat.h"
 
 #define PROACTIVENESS	"/proc/sys/vm/compaction_proactiveness"
 #define MAX_FRAGMENTERS	2
@@ -230,12 +237,12 @@ static void *sampler_main(void *arg)
 {
 	struct run *r = arg;
 
-	pin_to_cpu(r->other_cpu);
+	cpu_pin(r->other_cpu);
 	while (!r->stop && r->nr_samples < MAX_SAMPLES) {
 		struct sample *s = &r->samples[r->nr_samples];
 		int pm = node_frag_permille(r->node, NULL);
 
-		s->t_ms = (now_ns() - r->t0) / 1000000;
+		s->t_ms = (clock_ns() - r->t0) / 1000000;
 		s->frag_pm = pm < 0 ? 0 : pm;
 		if (vmstat_read("pgmigrate_success", &s->migrated))
 			s->migrated = 0;
@@ -258,8 +265,8 @@ static void *mover_main(void *arg)
 	long bad;
 	int to = 1;
 
-	pin_to_cpu(r->other_cpu);
-	buf = mmap_aligned(MOVER_BYTES, HPAGE_SIZE_2M);
+	cpu_pin(r->other_cpu);
+	buf = mem_map_aligned(MOVER_BYTES, HPAGE_SIZE_2M);
 	if (!buf) {
 		snprintf(r->mover_err, sizeof(r->mover_err), "mmap failed");
 		r->mover_bad++;
@@ -269,7 +276,7 @@ static void *mover_main(void *arg)
 	pattern_fill(buf, MOVER_BYTES, seed);
 	r->mover_ready = 1;
 	do {
-		bad = move_range(buf, MOVER_BYTES, PAGE_SIZE_4K, to);
+		bad = mem_move(buf, MOVER_BYTES, PAGE_SIZE_4K, to);
 		pattern_mismatch_init(&mm);
 		if (bad || pattern_verify(buf, MOVER_BYTES, seed, &mm)) {
 			if (!r->mover_bad)
@@ -414,7 +421,7 @@ static uint64_t compact_passes(struct run *r)
 	}
 	ktap_diag("%s: %d compaction pass(es)", r->label,
 		  pass > MANUAL_PASSES ? MANUAL_PASSES : pass);
-	return now_ns();
+	return clock_ns();
 }
 
 /*
@@ -430,19 +437,19 @@ static uint64_t grow_hugepages(struct run *r, uint64_t target, uint64_t start,
 	int stalls = 0, ret;
 
 	deadline = start + (uint64_t)r->o->timeout_s * 1000000000ULL;
-	hugepages_get(r->node, &prev);
-	while (stalls < HUGE_STALLS && now_ns() < deadline) {
-		ret = hugepages_set(r->node, target);
+	node_hugepages_get(r->node, &prev);
+	while (stalls < HUGE_STALLS && clock_ns() < deadline) {
+		ret = node_hugepages_set(r->node, target);
 		if (ret && ret != -ENOMEM) {
 			ktap_diag("%s: nr_hugepages: %s", r->label,
 				  strerror(-ret));
 			break;
 		}
-		if (hugepages_get(r->node, &now))
+		if (node_hugepages_get(r->node, &now))
 			break;
 		if (now > prev) {
 			prev = now;
-			last = now_ns();
+			last = clock_ns();
 			stalls = 0;
 		} else {
 			stalls++;
@@ -474,7 +481,7 @@ static uint64_t wait_kcompactd(struct run *r, uint64_t start)
 	vmstat_read("compact_isolated", &prev);
 	for (;;) {
 		usleep(200 * 1000);
-		now = now_ns();
+		now = clock_ns();
 		if (vmstat_read("compact_isolated", &cur)) {
 			ktap_diag("%s: cannot read compact_isolated",
 				  r->label);
@@ -507,18 +514,18 @@ static uint64_t wait_kcompactd(struct run *r, uint64_t start)
  */
 static void wait_compaction_stopped(void)
 {
-	uint64_t prev = 0, cur, quiet_since = now_ns();
+	uint64_t prev = 0, cur, quiet_since = clock_ns();
 	uint64_t give_up = quiet_since + 10000000000ULL;
 
 	vmstat_read("compact_isolated", &prev);
-	while (now_ns() < give_up &&
-	       now_ns() - quiet_since < QUIET_MS * 1000000ULL / 2) {
+	while (clock_ns() < give_up &&
+	       clock_ns() - quiet_since < QUIET_MS * 1000000ULL / 2) {
 		usleep(100 * 1000);
 		if (vmstat_read("compact_isolated", &cur))
 			return;
 		if (cur != prev) {
 			prev = cur;
-			quiet_since = now_ns();
+			quiet_since = clock_ns();
 		}
 	}
 }
@@ -561,11 +568,11 @@ void scenario_run(const struct scen_opts *o, struct scen_result *res)
 		fail_rest(r, "target node has no meminfo (node missing?)");
 		goto out;
 	}
-	if (o->mover && numa_nodes_with_memory() < 2) {
+	if (o->mover && node_count_with_memory() < 2) {
 		fail_rest(r, "--mover needs 2 nodes with memory");
 		goto out;
 	}
-	if (o->trigger == SCEN_HUGEPAGES && hugepages_get(r->node, &hp_orig)) {
+	if (o->trigger == SCEN_HUGEPAGES && node_hugepages_get(r->node, &hp_orig)) {
 		fail_rest(r, "no 2 MiB hugetlb pool for the node (CONFIG_HUGETLBFS?)");
 		goto out;
 	}
@@ -579,7 +586,7 @@ void scenario_run(const struct scen_opts *o, struct scen_result *res)
 		fail_rest(r, ofl.error);
 		goto out;
 	}
-	if (pin_to_cpu(r->cpu)) {
+	if (cpu_pin(r->cpu)) {
 		fail_rest(r, "cannot pin to the node's CPU");
 		goto out_offload;
 	}
@@ -631,7 +638,7 @@ void scenario_run(const struct scen_opts *o, struct scen_result *res)
 	node_free_blocks(r->node, 9, &blocks0);
 
 	/* --- helpers ------------------------------------------------ */
-	r->t0 = now_ns();
+	r->t0 = clock_ns();
 	/* Fork the hog first: a child forked later would share (and so pin
 	 * against move_pages) the mover's pages. */
 	if (o->busy && hog_start(&hog, r->cpu))
@@ -649,7 +656,7 @@ void scenario_run(const struct scen_opts *o, struct scen_result *res)
 	offload_snapshot(&ofl);
 	cpu_times_read(r->cpu, &ct0);
 	compact_trace(r, true);
-	t_start = now_ns();
+	t_start = clock_ns();
 	switch (o->trigger) {
 	case SCEN_MANUAL:
 		t_end = compact_passes(r);
@@ -779,7 +786,7 @@ void scenario_run(const struct scen_opts *o, struct scen_result *res)
 				  r->samples[0].migrated);
 
 	if (o->trigger == SCEN_HUGEPAGES)
-		hugepages_set(r->node, hp_orig);
+		node_hugepages_set(r->node, hp_orig);
 out_frag:
 	for (i = 0; i < r->nr_frag; i++)
 		frag_child_stop(&r->frag[i]);

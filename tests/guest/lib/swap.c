@@ -12,8 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "file.h"
+#include "kpage.h"
+#include "mem.h"
 #include "swap.h"
-#include "util.h"
 
 #define SWAP_MAGIC	"SWAPSPACE2"
 

@@ -16,8 +16,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "kpage.h"
-
 #define ZRAM_DEV	"/dev/zram0"
 #define ZRAM_SYS	"/sys/block/zram0"
 

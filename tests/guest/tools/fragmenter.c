@@ -20,7 +20,9 @@
 #include <unistd.h>
 
 #include "frag.h"
-#include "util.h"
+#include "node.h"
+#include "pattern.h"
+#include "proc.h"
 
 static volatile sig_atomic_t got_usr1, got_term;
 
@@ -104,7 +106,7 @@ int main(int argc, char **argv)
 	}
 	len = mib ? mib << 20 : free_bytes / 100 * pct;
 
-	set_oom_score_adj(-1000);
+	proc_oom_score_adj(-1000);
 	ret = frag_create(&r, node, len, seed);
 	if (ret) {
 		fprintf(stderr, "fragmenter: fragmenting %" PRIu64 " MiB on node%d: %s\n",

@@ -18,7 +18,8 @@
 #include <string.h>
 
 #include "frag.h"
-#include "util.h"
+#include "mem.h"
+#include "pattern.h"
 
 static void usage(void)
 {
