@@ -52,11 +52,11 @@
 #include "file.h"
 #include "kpage.h"
 #include "ktap.h"
+#include "mcopy.h"
 #include "mem.h"
 #include "node.h"
 #include "pattern.h"
 #include "pin.h"
-#include "provider.h"
 #include "swap.h"
 #include "trace.h"
 #include "vmstat.h"
@@ -831,7 +831,7 @@ static void mode_enter(enum mode mode)
 {
 	const char *args[] = { "min_batch_pages=1", NULL };
 
-	if (mode == MODE_CPU_BATCH && mc_cpu_batch(true))
+	if (mode == MODE_CPU_BATCH && mcopy_cpu_batch(true))
 		ktap_abort("cannot switch the CPU batch copy on");
 	if (mode == MODE_DSA)
 		dsam_setup_or_abort(args);
@@ -840,11 +840,11 @@ static void mode_enter(enum mode mode)
 static void mode_leave(enum mode mode)
 {
 	if (mode == MODE_CPU_BATCH)
-		mc_cpu_batch(false);
+		mcopy_cpu_batch(false);
 	if (mode == MODE_DSA && dsam_unload())
 		ktap_diag("cannot unload %s", DSAM_MODULE);
 	if (mode == MODE_DSA)
-		mc_trace_enable(false);
+		mcopy_trace_enable(false);
 }
 
 /* Folios copied by the mm_migrate_copy_batch events that contain @needle. */
@@ -873,8 +873,8 @@ static uint64_t trace_copied(const char *needle)
 
 static void check_counters(const struct kind *k, const char *label,
 			   enum mode mode, const struct region *r,
-			   const struct mc_vmstat *v0,
-			   const struct mc_vmstat *v1,
+			   const struct mcopy_vmstat *v0,
+			   const struct mcopy_vmstat *v1,
 			   const struct dsam_stats *d0,
 			   const struct dsam_stats *d1, uint64_t failed)
 {
@@ -972,7 +972,7 @@ static void run(const struct kind *k, enum mode mode)
 {
 	struct region r = { .len = k->len, .fd = -1, .pipe = { -1, -1 } };
 	struct dsam_stats d0 = { 0 }, d1 = { 0 };
-	struct mc_vmstat v0 = { 0 }, v1 = { 0 };
+	struct mcopy_vmstat v0 = { 0 }, v1 = { 0 };
 	static struct vmstat_snap s0, s1;
 	char label[64];
 	int node, ret;
@@ -1001,9 +1001,9 @@ static void run(const struct kind *k, enum mode mode)
 	}
 
 	/* this kind's batch-copy events only */
-	if (mode != MODE_OFF && mc_trace_enable(true))
+	if (mode != MODE_OFF && mcopy_trace_enable(true))
 		ktap_diag("cannot clear the trace buffer");
-	mc_vmstat_read(&v0);
+	mcopy_vmstat_read(&v0);
 	vmstat_snapshot(&s0);
 	if (mode == MODE_DSA)
 		dsam_stats_read(&d0);
@@ -1026,7 +1026,7 @@ static void run(const struct kind *k, enum mode mode)
 		ktap_ok(k->state(&r, k->path == PATH_STAYS ? 0 : node),
 			"%s_state_node%d", label, node);
 	}
-	mc_vmstat_read(&v1);
+	mcopy_vmstat_read(&v1);
 	vmstat_snapshot(&s1);
 	vmstat_report_delta(&s0, &s1, "thp_");
 	if (mode == MODE_DSA)

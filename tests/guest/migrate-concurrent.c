@@ -40,9 +40,9 @@
 
 #include "dsam.h"
 #include "ktap.h"
+#include "mcopy.h"
 #include "mem.h"
 #include "node.h"
-#include "provider.h"
 
 #define REGION_BYTES	(1UL << 20)
 #define SLOTS		(REGION_BYTES / sizeof(uint64_t))
@@ -173,7 +173,7 @@ static void run_mode(enum mode mode)
 	struct reader rd[3];
 	pthread_t wt[2], rt[3];
 	struct dsam_stats d0 = { 0 }, d1 = { 0 };
-	struct mc_vmstat v0, v1;
+	struct mcopy_vmstat v0, v1;
 	long asked = 0, failed = 0, violations = 0;
 	int memfd, i, node, status;
 	uint64_t migrated, dma;
@@ -197,8 +197,8 @@ static void run_mode(enum mode mode)
 	memset(rg.c, 0, REGION_BYTES);
 	memset(rg.ctl, 0, sizeof(*rg.ctl));
 	if (mode == MODE_CPU_BATCH) {
-		if (mc_cpu_batch(true))
-			ktap_abort("cannot set %s", MC_SYSCTL_BATCH_COPY);
+		if (mcopy_cpu_batch(true))
+			ktap_abort("cannot set %s", MCOPY_SYSCTL_BATCH_COPY);
 	} else {
 		const char *args[] = { "min_batch_pages=1", NULL };
 
@@ -232,7 +232,7 @@ static void run_mode(enum mode mode)
 	for (i = 0; i < 3; i++)
 		pthread_create(&rt[i], NULL, reader_thread, &rd[i]);
 
-	mc_vmstat_read(&v0);
+	mcopy_vmstat_read(&v0);
 	if (mode == MODE_DSA)
 		dsam_stats_read(&d0);
 	for (i = 0; i < MOVES; i++) {
@@ -250,7 +250,7 @@ static void run_mode(enum mode mode)
 			}
 		}
 	}
-	mc_vmstat_read(&v1);
+	mcopy_vmstat_read(&v1);
 	if (mode == MODE_DSA)
 		dsam_stats_read(&d1);
 
@@ -281,7 +281,7 @@ static void run_mode(enum mode mode)
 	ktap_ok(failed * 2 <= asked && migrated * 2 >= (uint64_t)asked,
 		"%s_moves", name);
 	if (mode == MODE_CPU_BATCH)
-		ktap_ok(mc_trace_count("copier=cpu") >= MOVES, "%s_path", name);
+		ktap_ok(mcopy_trace_count("copier=cpu") >= MOVES, "%s_path", name);
 	else
 		ktap_ok(dma * 2 >= migrated && dsam_delta(&d0, &d1,
 			DSAM_VERIFY_MISMATCHES) == 0, "%s_path", name);
@@ -295,7 +295,7 @@ static void run_mode(enum mode mode)
 		"%s_no_lost_write_memfd", name);
 
 	if (mode == MODE_CPU_BATCH)
-		mc_cpu_batch(false);
+		mcopy_cpu_batch(false);
 	else if (dsam_unload()) {
 		ktap_diag("cannot unload %s", DSAM_MODULE);
 	}

@@ -29,11 +29,11 @@
 #include "dsam.h"
 #include "file.h"
 #include "ktap.h"
+#include "mcopy.h"
 #include "mem.h"
 #include "node.h"
 #include "pattern.h"
 #include "proc.h"
-#include "provider.h"
 
 #define TIERS_SYS	"/sys/devices/virtual/memory_tiering"
 #define DEMOTION_KNOB	"/sys/kernel/mm/numa/demotion_enabled"
@@ -77,7 +77,7 @@ int main(void)
 {
 	const char *args[] = { "min_batch_pages=1", NULL };
 	uint64_t seed = pattern_seed(), total = 0, t0;
-	struct mc_evidence e;
+	struct mcopy_evidence e;
 	size_t filled = 0, max;
 	int tier0, tier2;
 	char *cold, *fill;
@@ -93,7 +93,7 @@ int main(void)
 	if (file_write(DEMOTION_KNOB, "1"))
 		ktap_abort("cannot write %s", DEMOTION_KNOB);
 	dsam_setup_or_abort(args);
-	if (mc_trace_enable(true))
+	if (mcopy_trace_enable(true))
 		ktap_abort("cannot trace the batch copy");
 
 	cold = mem_map_aligned(COLD_BYTES, HPAGE_SIZE_2M);
@@ -123,7 +123,7 @@ int main(void)
 		  COLD_BYTES / PAGE_SIZE_4K, SLOW_NODE,
 		  on_node(fill, filled > max ? max : filled, SLOW_NODE));
 
-	if (mc_trace_evidence("demotion", &e))
+	if (mcopy_trace_evidence("demotion", &e))
 		ktap_diag("cannot read the trace buffer");
 	ktap_diag("demotion: %ld batch events, %ld copied by the provider (%" PRIu64
 		  " folios), %ld declined by it (last result %d), %ld CPU batch copies",
@@ -137,7 +137,7 @@ int main(void)
 
 	munmap(fill, max);
 	munmap(cold, COLD_BYTES);
-	mc_trace_enable(false);
+	mcopy_trace_enable(false);
 	file_write(DEMOTION_KNOB, "0");
 	return dsam_finish();
 }

@@ -51,11 +51,11 @@
 #include "frag.h"
 #include "kpage.h"
 #include "ktap.h"
+#include "mcopy.h"
 #include "mem.h"
 #include "node.h"
 #include "pattern.h"
 #include "pin.h"
-#include "provider.h"
 
 #define MEMORY_SYS	"/sys/devices/system/memory"
 #define CMA_DEBUGFS	"/sys/kernel/debug/cma"
@@ -158,15 +158,15 @@ static void region_unmap(struct region *r)
 /* Clear the trace buffer: what follows is this reason's evidence. */
 static void evidence_start(void)
 {
-	if (mc_trace_enable(true))
+	if (mcopy_trace_enable(true))
 		ktap_abort("cannot enable migrate:mm_migrate_copy_batch");
 }
 
 static bool evidence_check(const char *reason)
 {
-	struct mc_evidence e;
+	struct mcopy_evidence e;
 
-	if (mc_trace_evidence(reason, &e))
+	if (mcopy_trace_evidence(reason, &e))
 		ktap_diag("cannot read the trace buffer");
 	ktap_diag("%s: %ld batch events, %ld copied by the provider (%" PRIu64
 		  " folios), %ld declined by it, %ld CPU batch copies", reason,
@@ -603,11 +603,11 @@ int main(void)
 	ktap_plan(NR_REASONS * CHECKS_PER_REASON);
 	seed = pattern_seed();
 	dsam_setup_or_abort(args);
-	if (file_read(MC_SYSCTL_REASONS, saved, sizeof(saved)) ||
-	    file_write(MC_SYSCTL_REASONS, "1023"))
-		ktap_abort("cannot offer every reason (%s)", MC_SYSCTL_REASONS);
+	if (file_read(MCOPY_SYSCTL_REASONS, saved, sizeof(saved)) ||
+	    file_write(MCOPY_SYSCTL_REASONS, "1023"))
+		ktap_abort("cannot offer every reason (%s)", MCOPY_SYSCTL_REASONS);
 	ktap_diag("seed 0x%016" PRIx64 "; %s=1023, dsa_migrate reasons=all",
-		  seed, MC_SYSCTL_REASONS);
+		  seed, MCOPY_SYSCTL_REASONS);
 
 	reason_syscall();
 	reason_mbind();
@@ -620,7 +620,7 @@ int main(void)
 	reason_memory_failure();
 	reason_contig_range();
 
-	mc_trace_enable(false);
-	file_write(MC_SYSCTL_REASONS, saved);
+	mcopy_trace_enable(false);
+	file_write(MCOPY_SYSCTL_REASONS, saved);
 	return dsam_finish();
 }

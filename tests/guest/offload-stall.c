@@ -30,10 +30,10 @@
 #include "dsa.h"
 #include "dsam.h"
 #include "ktap.h"
+#include "mcopy.h"
 #include "mem.h"
 #include "node.h"
 #include "pattern.h"
-#include "provider.h"
 
 #define NPAGES		48
 #define DEPTH		16		/* queue_depth, at most the WQ size */
@@ -62,7 +62,7 @@ int main(void)
 	uint64_t seed = pattern_seed(), seed2 = seed ^ 0x5a5a5a5a5a5a5a5aULL;
 	long counts[LAB_MAX_NODES] = { 0 }, other = 0;
 	struct dsam_stats s0, s1, s2;
-	struct mc_vmstat v0, v1;
+	struct mcopy_vmstat v0, v1;
 	uint64_t t0, ms;
 	struct dsa_dbg dbg;
 	void *buf;
@@ -74,13 +74,13 @@ int main(void)
 	buf = dsam_buffer_or_abort(BUF_BYTES, false, 0, seed);
 
 	dsam_stats_read(&s0);
-	mc_vmstat_read(&v0);
+	mcopy_vmstat_read(&v0);
 	dsa_dbg_write32(&dbg, DSA_DBG_PAUSE, 1);
 	t0 = clock_ns();
 	mem_move(buf, BUF_BYTES, PAGE_SIZE_4K, 1);
 	ms = (clock_ns() - t0) / 1000000;
 	dsam_stats_read(&s1);
-	mc_vmstat_read(&v1);
+	mcopy_vmstat_read(&v1);
 	dsam_stats_report(&s0, &s1);
 	ktap_diag("move_pages returned after %" PRIu64 " ms", ms);
 	ktap_ok(ms >= TIMEOUT_MS && ms < TIMEOUT_MS + SLACK_MS,

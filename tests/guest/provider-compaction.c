@@ -20,6 +20,7 @@
 #include "file.h"
 #include "frag.h"
 #include "ktap.h"
+#include "mcopy.h"
 #include "node.h"
 #include "pattern.h"
 #include "provider.h"
@@ -30,8 +31,8 @@
 #define HUGEPAGES	64	/* asked for on the node after fragmenting */
 
 /* Fragment, compact, verify.  Returns false (after a diag) on any problem. */
-static bool fragment_and_compact(const char *label, struct tp_stats *st,
-				 struct mc_vmstat *a, struct mc_vmstat *b)
+static bool fragment_and_compact(const char *label, struct provider_stats *st,
+				 struct mcopy_vmstat *a, struct mcopy_vmstat *b)
 {
 	struct frag_region r;
 	struct pattern_mismatch mm;
@@ -52,8 +53,8 @@ static bool fragment_and_compact(const char *label, struct tp_stats *st,
 			  strerror(-ret));
 		return false;
 	}
-	tp_stats_reset();
-	mc_vmstat_read(a);
+	provider_stats_reset();
+	mcopy_vmstat_read(a);
 	vmstat_snapshot(&before);
 	/* Manual compaction of the node, then direct compaction for huge pages. */
 	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/compact",
@@ -67,8 +68,8 @@ static bool fragment_and_compact(const char *label, struct tp_stats *st,
 			snprintf(path, sizeof(path), "node%d nr_hugepages", NODE);
 	}
 	vmstat_snapshot(&after);
-	mc_vmstat_read(b);
-	tp_stats_read(st);
+	mcopy_vmstat_read(b);
+	provider_stats_read(st);
 	vmstat_report_delta(&before, &after, "compact_");
 	ktap_diag("%s: %" PRIu64 " of %d huge pages allocated on node%d", label,
 		  huge, HUGEPAGES, NODE);
@@ -77,7 +78,7 @@ static bool fragment_and_compact(const char *label, struct tp_stats *st,
 	survivors = frag_survivors(&r);
 	frag_destroy(&r);
 
-	tp_stats_report(st, label);
+	provider_stats_report(st, label);
 	ktap_diag("%s: pgmigrate_success +%" PRIu64 " offload batch +%" PRIu64
 		  " folio +%" PRIu64 " fallback +%" PRIu64 ", %zu of %zu survivors bad",
 		  label, b->migrated - a->migrated, b->batch - a->batch,
@@ -95,15 +96,15 @@ static bool fragment_and_compact(const char *label, struct tp_stats *st,
 }
 
 /* Mean folios per provider call. */
-static double mean_batch(const struct tp_stats *st)
+static double mean_batch(const struct provider_stats *st)
 {
 	return st->calls ? (double)st->reason_folios[MR_COMPACTION] / st->calls : 0;
 }
 
 int main(void)
 {
-	struct mc_vmstat a, b;
-	struct tp_stats st;
+	struct mcopy_vmstat a, b;
+	struct provider_stats st;
 	double mean32, mean512;
 	bool ok;
 	int ret;
@@ -112,12 +113,12 @@ int main(void)
 
 	if (node_count_with_memory() < 2)
 		ktap_abort("needs node%d with memory", NODE);
-	tp_require_idle();
-	ret = tp_load("");
+	provider_require_idle();
+	ret = provider_load("");
 	if (ret)
-		ktap_abort("modprobe %s: %s", TP_MODULE, strerror(-ret));
-	if (file_write(MC_SYSCTL_COMPACT_BATCH, "32"))
-		ktap_abort("cannot write %s", MC_SYSCTL_COMPACT_BATCH);
+		ktap_abort("modprobe %s: %s", PROVIDER_MODULE, strerror(-ret));
+	if (file_write(MCOPY_SYSCTL_COMPACT_BATCH, "32"))
+		ktap_abort("cannot write %s", MCOPY_SYSCTL_COMPACT_BATCH);
 
 	ok = fragment_and_compact("batch 32", &st, &a, &b);
 	mean32 = mean_batch(&st);
@@ -126,11 +127,11 @@ int main(void)
 		b.batch > a.batch && st.contract_violations == 0,
 		"compaction_offloaded");
 
-	if (file_write(MC_SYSCTL_COMPACT_BATCH, "512"))
-		ktap_abort("cannot write %s", MC_SYSCTL_COMPACT_BATCH);
+	if (file_write(MCOPY_SYSCTL_COMPACT_BATCH, "512"))
+		ktap_abort("cannot write %s", MCOPY_SYSCTL_COMPACT_BATCH);
 	ok = fragment_and_compact("batch 512", &st, &a, &b);
 	mean512 = mean_batch(&st);
-	file_write(MC_SYSCTL_COMPACT_BATCH, "32");
+	file_write(MCOPY_SYSCTL_COMPACT_BATCH, "32");
 	ktap_ok(ok, "large_batch_survivors_intact");
 	ktap_ok(st.reason_folios[MR_COMPACTION] > 0 && b.folio > a.folio &&
 		st.max_pairs > 32 && st.contract_violations == 0,
@@ -146,9 +147,9 @@ int main(void)
 		  mean32, mean512);
 	ktap_ok(mean512 > mean32 * 1.1, "larger_batches_with_512");
 
-	ret = tp_unload();
+	ret = provider_unload();
 	if (ret)
-		ktap_diag("unloading %s: %s", TP_MODULE, strerror(-ret));
+		ktap_diag("unloading %s: %s", PROVIDER_MODULE, strerror(-ret));
 	ktap_ok(!ret, "provider_unloaded");
 	return ktap_finish();
 }

@@ -15,6 +15,7 @@
 
 #include "file.h"
 #include "ktap.h"
+#include "mcopy.h"
 #include "promote.h"
 #include "provider.h"
 
@@ -23,24 +24,24 @@
 int main(void)
 {
 	char *argv[] = { "provider-damon", "--mode=offload",
-			 "--module=" TP_MODULE, "--mib=32", "--timeout=150",
+			 "--module=" PROVIDER_MODULE, "--mib=32", "--timeout=150",
 			 NULL };
 	char saved[32];
 	int ret, unload;
 
-	tp_require_idle();
-	if (file_read(MC_SYSCTL_REASONS, saved, sizeof(saved)) ||
-	    file_write(MC_SYSCTL_REASONS, DAMON_ONLY))
-		ktap_abort("cannot set %s", MC_SYSCTL_REASONS);
+	provider_require_idle();
+	if (file_read(MCOPY_SYSCTL_REASONS, saved, sizeof(saved)) ||
+	    file_write(MCOPY_SYSCTL_REASONS, DAMON_ONLY))
+		ktap_abort("cannot set %s", MCOPY_SYSCTL_REASONS);
 	ktap_diag("%s = %s: only DAMON migrations are offered to the provider",
-		  MC_SYSCTL_REASONS, DAMON_ONLY);
+		  MCOPY_SYSCTL_REASONS, DAMON_ONLY);
 
 	ret = promote_main(5, argv);
 
-	file_write(MC_SYSCTL_REASONS, saved);
-	unload = tp_unload();
+	file_write(MCOPY_SYSCTL_REASONS, saved);
+	unload = provider_unload();
 	if (unload) {
-		ktap_diag("unloading %s: %s", TP_MODULE, strerror(-unload));
+		ktap_diag("unloading %s: %s", PROVIDER_MODULE, strerror(-unload));
 		return KTAP_EXIT_FAIL;
 	}
 	return ret;

@@ -21,26 +21,27 @@
 
 #include "file.h"
 #include "ktap.h"
+#include "mcopy.h"
 #include "mem.h"
 #include "node.h"
 #include "pattern.h"
 #include "provider.h"
 
 
-static struct rt_set set;
+static struct provider_set set;
 
 struct snap {
-	struct tp_stats tp;
-	struct mc_vmstat vm;
+	struct provider_stats tp;
+	struct mcopy_vmstat vm;
 };
 
 static void take(struct snap *s)
 {
-	int ret = tp_stats_read(&s->tp);
+	int ret = provider_stats_read(&s->tp);
 
 	if (ret)
-		ktap_abort("reading %s stats: %s", TP_MODULE, strerror(-ret));
-	ret = mc_vmstat_read(&s->vm);
+		ktap_abort("reading %s stats: %s", PROVIDER_MODULE, strerror(-ret));
+	ret = mcopy_vmstat_read(&s->vm);
 	if (ret)
 		ktap_abort("reading offload vmstat: %s", strerror(-ret));
 }
@@ -76,84 +77,84 @@ int main(void)
 
 	ktap_plan(9);
 	/* Put the reason mask back as found: provider-none reads the default. */
-	if (file_read(MC_SYSCTL_REASONS, saved, sizeof(saved)))
-		ktap_abort("cannot read %s", MC_SYSCTL_REASONS);
+	if (file_read(MCOPY_SYSCTL_REASONS, saved, sizeof(saved)))
+		ktap_abort("cannot read %s", MCOPY_SYSCTL_REASONS);
 
 	if (node_count_with_memory() < 2)
 		ktap_abort("needs 2 NUMA nodes with memory");
-	tp_require_idle();
-	ret = tp_load("");
+	provider_require_idle();
+	ret = provider_load("");
 	if (ret)
-		ktap_abort("modprobe %s: %s", TP_MODULE, strerror(-ret));
+		ktap_abort("modprobe %s: %s", PROVIDER_MODULE, strerror(-ret));
 
-	ret = mc_provider_name(name, sizeof(name));
-	ktap_ok(!ret && !strcmp(name, TP_NAME), "provider_registered");
-	if (ret || strcmp(name, TP_NAME))
+	ret = mcopy_provider_name(name, sizeof(name));
+	ktap_ok(!ret && !strcmp(name, PROVIDER_NAME), "provider_registered");
+	if (ret || strcmp(name, PROVIDER_NAME))
 		ktap_diag("vm.migrate_copy_provider: \"%s\" (%s)", name,
 			  ret ? strerror(-ret) : "ok");
 
-	rt_set_alloc(&set);
+	provider_set_alloc(&set);
 
 	/* Everything copied by the provider. */
 	take(&a);
-	intact = rt_set_roundtrips(&set, seed);
+	intact = provider_set_roundtrips(&set, seed);
 	take(&b);
 	report(&a, &b, "full copy");
 	ktap_ok(intact, "offload_data_intact");
-	ktap_ok(D(tp.reason_folios[MR_SYSCALL]) >= RT_SMALL_BYTES / PAGE_SIZE_4K &&
-		D(tp.large_folios) >= RT_NR_THP && D(vm.batch) > 0 &&
+	ktap_ok(D(tp.reason_folios[MR_SYSCALL]) >= PROVIDER_SET_SMALL_BYTES / PAGE_SIZE_4K &&
+		D(tp.large_folios) >= PROVIDER_SET_NR_THP && D(vm.batch) > 0 &&
 		D(vm.folio) >= D(tp.folios_copied) && D(tp.folios_copied) > 0,
 		"offload_counters_rise");
 	ktap_ok(b.tp.contract_violations == 0 && b.tp.max_pairs <= 128,
 		"provider_sees_locked_unmapped_folios");
 
 	/* The provider copies every other folio; the CPU the rest. */
-	tp_param_write("copy_every", "2");
+	provider_param_write("copy_every", "2");
 	seed ^= 0x1111;
 	take(&a);
-	intact = rt_set_roundtrips(&set, seed);
+	intact = provider_set_roundtrips(&set, seed);
 	take(&b);
 	report(&a, &b, "copy_every=2");
 	ktap_ok(intact && D(tp.folios_skipped) > 0 && D(tp.folios_copied) > 0 &&
 		D(vm.fallback) >= D(tp.folios_skipped),
 		"partial_copy_falls_back_data_intact");
-	tp_param_write("copy_every", "1");
+	provider_param_write("copy_every", "1");
 
 	/* The provider declines every batch. */
-	tp_param_write("decline_below", "1000000");
+	provider_param_write("decline_below", "1000000");
 	seed ^= 0x2222;
 	take(&a);
-	intact = rt_set_roundtrips(&set, seed);
+	intact = provider_set_roundtrips(&set, seed);
 	take(&b);
 	report(&a, &b, "declining");
 	ktap_ok(intact && D(tp.declined) > 0 && D(tp.folios_copied) == 0 &&
 		D(vm.fallback) > 0, "declined_batches_copied_by_cpu");
-	tp_param_write("decline_below", "0");
+	provider_param_write("decline_below", "0");
 
 	/* MR_SYSCALL not in the reason mask: the provider is not asked. */
-	if (file_write(MC_SYSCTL_REASONS, "1015"))
-		ktap_abort("cannot write %s", MC_SYSCTL_REASONS);
+	if (file_write(MCOPY_SYSCTL_REASONS, "1015"))
+		ktap_abort("cannot write %s", MCOPY_SYSCTL_REASONS);
 	seed ^= 0x3333;
 	take(&a);
-	intact = rt_set_roundtrips(&set, seed);
+	intact = provider_set_roundtrips(&set, seed);
 	take(&b);
 	report(&a, &b, "reasons without syscall");
 	ktap_ok(intact && D(tp.reason_folios[MR_SYSCALL]) == 0 &&
-		D(vm.migrated) >= RT_SMALL_BYTES / PAGE_SIZE_4K,
+		D(vm.migrated) >= PROVIDER_SET_SMALL_BYTES / PAGE_SIZE_4K,
 		"reason_mask_excludes_syscall");
-	file_write(MC_SYSCTL_REASONS, saved);
+	file_write(MCOPY_SYSCTL_REASONS, saved);
 
 	/* The same mask through the module API. */
-	ktap_ok(tp_param_write("reasons", "8") == 0 &&
-		tp_param_write("reasons", "1024") == -EINVAL &&
-		tp_param_read("reasons", name, sizeof(name)) == 0 &&
-		!strcmp(name, "8") && tp_param_write("reasons", saved) == 0,
+	ktap_ok(provider_param_write("reasons", "8") == 0 &&
+		provider_param_write("reasons", "1024") == -EINVAL &&
+		provider_param_read("reasons", name, sizeof(name)) == 0 &&
+		!strcmp(name, "8") && provider_param_write("reasons", saved) == 0,
 		"reason_mask_api");
 
-	ret = tp_unload();
+	ret = provider_unload();
 	if (ret)
-		ktap_diag("unloading %s: %s", TP_MODULE, strerror(-ret));
-	ktap_ok(!ret && !tp_loaded() && !mc_provider_name(name, sizeof(name)) &&
+		ktap_diag("unloading %s: %s", PROVIDER_MODULE, strerror(-ret));
+	ktap_ok(!ret && !provider_loaded() && !mcopy_provider_name(name, sizeof(name)) &&
 		!name[0], "provider_unregistered_and_unloaded");
 	return ktap_finish();
 }

@@ -20,6 +20,7 @@
 
 #include "file.h"
 #include "ktap.h"
+#include "mcopy.h"
 #include "node.h"
 #include "pattern.h"
 #include "provider.h"
@@ -54,10 +55,10 @@ static bool rejects(const char *path, const char *val, const char *keep)
 	return sysctl_is(path, keep);
 }
 
-static bool counters_still(const struct mc_vmstat *a, const char *label)
+static bool counters_still(const struct mcopy_vmstat *a, const char *label)
 {
-	struct mc_vmstat b;
-	int ret = mc_vmstat_read(&b);
+	struct mcopy_vmstat b;
+	int ret = mcopy_vmstat_read(&b);
 
 	if (ret) {
 		ktap_diag("vmstat: %s", strerror(-ret));
@@ -73,10 +74,10 @@ static bool counters_still(const struct mc_vmstat *a, const char *label)
 
 int main(void)
 {
-	struct mc_vmstat before;
+	struct mcopy_vmstat before;
 	char name[64];
 	uint64_t seed = pattern_seed();
-	struct rt_set set;
+	struct provider_set set;
 	long events, cpu_events, syscall_events;
 	int ret;
 
@@ -84,59 +85,59 @@ int main(void)
 
 	if (node_count_with_memory() < 2)
 		ktap_abort("needs 2 NUMA nodes with memory");
-	if (access(MC_SYSCTL_BATCH_COPY, F_OK))
+	if (access(MCOPY_SYSCTL_BATCH_COPY, F_OK))
 		ktap_abort("no %s: kernel without the batch copy series",
-			   MC_SYSCTL_BATCH_COPY);
+			   MCOPY_SYSCTL_BATCH_COPY);
 
-	ret = mc_provider_name(name, sizeof(name));
+	ret = mcopy_provider_name(name, sizeof(name));
 	if (ret)
-		ktap_abort("%s: %s", MC_SYSCTL_PROVIDER, strerror(-ret));
-	if (!ktap_ok(!name[0] && !tp_loaded(), "no_provider_registered"))
+		ktap_abort("%s: %s", MCOPY_SYSCTL_PROVIDER, strerror(-ret));
+	if (!ktap_ok(!name[0] && !provider_loaded(), "no_provider_registered"))
 		ktap_diag("registered provider: \"%s\"", name);
 
 	/* Every reason (1023) but MR_MEMORY_FAILURE (bit 1): 1021. */
-	ktap_ok(sysctl_is(MC_SYSCTL_BATCH_COPY, "0") &
-		sysctl_is(MC_SYSCTL_REASONS, "1021") &
-		sysctl_is(MC_SYSCTL_COMPACT_BATCH, "32"), "sysctl_defaults");
+	ktap_ok(sysctl_is(MCOPY_SYSCTL_BATCH_COPY, "0") &
+		sysctl_is(MCOPY_SYSCTL_REASONS, "1021") &
+		sysctl_is(MCOPY_SYSCTL_COMPACT_BATCH, "32"), "sysctl_defaults");
 
-	ktap_ok(rejects(MC_SYSCTL_BATCH_COPY, "2", "0") &
-		rejects(MC_SYSCTL_REASONS, "1024", "1021") &
-		rejects(MC_SYSCTL_COMPACT_BATCH, "31", "32") &
-		rejects(MC_SYSCTL_COMPACT_BATCH, "513", "32") &
-		(file_write(MC_SYSCTL_PROVIDER, "x") < 0),
+	ktap_ok(rejects(MCOPY_SYSCTL_BATCH_COPY, "2", "0") &
+		rejects(MCOPY_SYSCTL_REASONS, "1024", "1021") &
+		rejects(MCOPY_SYSCTL_COMPACT_BATCH, "31", "32") &
+		rejects(MCOPY_SYSCTL_COMPACT_BATCH, "513", "32") &
+		(file_write(MCOPY_SYSCTL_PROVIDER, "x") < 0),
 		"sysctls_reject_bad_values");
 
-	rt_set_alloc(&set);
+	provider_set_alloc(&set);
 
 	/* 1. Static key off: stock behaviour. */
-	if (mc_vmstat_read(&before))
+	if (mcopy_vmstat_read(&before))
 		ktap_abort("no pgmigrate_offload_* counters in /proc/vmstat");
-	ktap_ok(rt_set_roundtrips(&set, seed), "key_off_data_intact");
+	ktap_ok(provider_set_roundtrips(&set, seed), "key_off_data_intact");
 	ktap_ok(counters_still(&before, "key off"), "key_off_offload_counters_still");
 
 	/* 2. Batch copy by the CPU, traced. */
-	ret = mc_trace_enable(true);
+	ret = mcopy_trace_enable(true);
 	if (ret)
 		ktap_diag("tracepoint: %s", strerror(-ret));
-	if (file_write(MC_SYSCTL_BATCH_COPY, "1"))
-		ktap_abort("cannot set %s", MC_SYSCTL_BATCH_COPY);
-	mc_vmstat_read(&before);
+	if (file_write(MCOPY_SYSCTL_BATCH_COPY, "1"))
+		ktap_abort("cannot set %s", MCOPY_SYSCTL_BATCH_COPY);
+	mcopy_vmstat_read(&before);
 	seed ^= 0x5a5a5a5aULL;
-	ktap_ok(rt_set_roundtrips(&set, seed) &&
+	ktap_ok(provider_set_roundtrips(&set, seed) &&
 		counters_still(&before, "cpu batch copy"),
 		"cpu_batch_copy_data_intact_nothing_offloaded");
-	file_write(MC_SYSCTL_BATCH_COPY, "0");
+	file_write(MCOPY_SYSCTL_BATCH_COPY, "0");
 
-	events = ret ? -1 : mc_trace_count(NULL);
-	cpu_events = ret ? -1 : mc_trace_count("copier=cpu");
-	syscall_events = ret ? -1 : mc_trace_count("reason=syscall_or_cpuset");
-	mc_trace_enable(false);
+	events = ret ? -1 : mcopy_trace_count(NULL);
+	cpu_events = ret ? -1 : mcopy_trace_count("copier=cpu");
+	syscall_events = ret ? -1 : mcopy_trace_count("reason=syscall_or_cpuset");
+	mcopy_trace_enable(false);
 	/* Background compaction may add batches of its own, also by the CPU. */
 	ktap_diag("mm_migrate_copy_batch events: %ld, by the cpu: %ld, for move_pages: %ld",
 		  events, cpu_events, syscall_events);
 	ktap_ok(syscall_events > 0 && cpu_events == events,
 		"cpu_batch_copy_traced");
 
-	ktap_ok(sysctl_is(MC_SYSCTL_BATCH_COPY, "0"), "batch_copy_off_again");
+	ktap_ok(sysctl_is(MCOPY_SYSCTL_BATCH_COPY, "0"), "batch_copy_off_again");
 	return ktap_finish();
 }

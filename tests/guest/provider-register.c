@@ -15,15 +15,16 @@
 #include <string.h>
 
 #include "ktap.h"
+#include "mcopy.h"
 #include "provider.h"
 
 static bool provider_is(const char *want)
 {
 	char name[64];
-	int ret = mc_provider_name(name, sizeof(name));
+	int ret = mcopy_provider_name(name, sizeof(name));
 
 	if (ret) {
-		ktap_diag("%s: %s", MC_SYSCTL_PROVIDER, strerror(-ret));
+		ktap_diag("%s: %s", MCOPY_SYSCTL_PROVIDER, strerror(-ret));
 		return false;
 	}
 	if (strcmp(name, want)) {
@@ -50,43 +51,43 @@ int main(void)
 
 	ktap_plan(8);
 
-	tp_require_idle();
+	provider_require_idle();
 
-	ret = tp_load("");
+	ret = provider_load("");
 	if (ret)
-		ktap_abort("modprobe %s: %s", TP_MODULE, strerror(-ret));
-	ktap_ok(provider_is(TP_NAME) && !tp_param_read("enable", val, sizeof(val)) &&
+		ktap_abort("modprobe %s: %s", PROVIDER_MODULE, strerror(-ret));
+	ktap_ok(provider_is(PROVIDER_NAME) && !provider_param_read("enable", val, sizeof(val)) &&
 		!strcmp(val, "1"), "registered_on_load");
 
-	ktap_ok(fails_with(tp_param_write("register_second", "1"), EBUSY,
-			   "second registration") && provider_is(TP_NAME),
+	ktap_ok(fails_with(provider_param_write("register_second", "1"), EBUSY,
+			   "second registration") && provider_is(PROVIDER_NAME),
 		"second_registration_ebusy");
 
-	ktap_ok(fails_with(tp_delete_module(O_NONBLOCK), EWOULDBLOCK,
-			   "rmmod while registered") && tp_loaded() &&
-		provider_is(TP_NAME), "rmmod_while_registered_refused");
+	ktap_ok(fails_with(provider_delete_module(O_NONBLOCK), EWOULDBLOCK,
+			   "rmmod while registered") && provider_loaded() &&
+		provider_is(PROVIDER_NAME), "rmmod_while_registered_refused");
 
-	ret = tp_param_write("enable", "0");
+	ret = provider_param_write("enable", "0");
 	ktap_ok(!ret && provider_is(""), "unregistered_by_enable_0");
 
-	ret = tp_param_write("register_second", "1");
+	ret = provider_param_write("register_second", "1");
 	if (ret)
 		ktap_diag("second registration: %s", strerror(-ret));
 	ktap_ok(!ret && provider_is(""), "second_registers_when_slot_free");
 
-	ret = tp_param_write("enable", "1");
-	ktap_ok(!ret && provider_is(TP_NAME) &&
-		!tp_param_write("enable", "1") && provider_is(TP_NAME),
+	ret = provider_param_write("enable", "1");
+	ktap_ok(!ret && provider_is(PROVIDER_NAME) &&
+		!provider_param_write("enable", "1") && provider_is(PROVIDER_NAME),
 		"reregistered_idempotent");
 
-	ret = tp_unload();
+	ret = provider_unload();
 	if (ret)
 		ktap_diag("unload: %s", strerror(-ret));
-	ktap_ok(!ret && !tp_loaded() && provider_is(""), "unloaded_after_unregister");
+	ktap_ok(!ret && !provider_loaded() && provider_is(""), "unloaded_after_unregister");
 
 	/* Loading with enable=0 must not register. */
-	ret = tp_load("enable=0");
-	ktap_ok(!ret && provider_is("") && !tp_delete_module(O_NONBLOCK) &&
-		!tp_loaded(), "load_disabled_then_rmmod");
+	ret = provider_load("enable=0");
+	ktap_ok(!ret && provider_is("") && !provider_delete_module(O_NONBLOCK) &&
+		!provider_loaded(), "load_disabled_then_rmmod");
 	return ktap_finish();
 }

@@ -40,7 +40,7 @@ struct mover {
 	char *buf;
 	uint64_t seed;
 	long rounds;
-	int error;		/* negative errno from roundtrip_verify() */
+	int error;		/* negative errno from mem_roundtrip() */
 };
 
 static void *mover_fn(void *arg)
@@ -48,8 +48,8 @@ static void *mover_fn(void *arg)
 	struct mover *m = arg;
 
 	while (!atomic_load(&stop)) {
-		int ret = roundtrip_verify(m->buf, BUF, PAGE_SIZE_4K, 0, 1, 2,
-					   m->seed);
+		int ret = mem_roundtrip(m->buf, BUF, PAGE_SIZE_4K, 0, 1, 2,
+					m->seed);
 
 		if (ret) {
 			m->error = ret;
@@ -63,7 +63,7 @@ static void *mover_fn(void *arg)
 int main(void)
 {
 	struct mover movers[MOVERS];
-	struct tp_stats st;
+	struct provider_stats st;
 	uint64_t used_cycles = 0, calls = 0;
 	int refused = 0, removed = 0, cycles, i, ret;
 	long rounds = 0;
@@ -73,7 +73,7 @@ int main(void)
 
 	if (node_count_with_memory() < 2)
 		ktap_abort("needs 2 NUMA nodes with memory");
-	tp_require_idle();
+	provider_require_idle();
 
 	for (i = 0; i < MOVERS; i++) {
 		movers[i] = (struct mover){ .seed = pattern_seed() + i };
@@ -87,23 +87,23 @@ int main(void)
 	}
 
 	for (cycles = 0; cycles < CYCLES && ok; cycles++) {
-		ret = tp_load("delay_us=2000");
+		ret = provider_load("delay_us=2000");
 		if (ret) {
 			ktap_diag("cycle %d: modprobe: %s", cycles, strerror(-ret));
 			ok = false;
 			break;
 		}
 		usleep(300000);
-		if (tp_delete_module(O_NONBLOCK) == -EWOULDBLOCK)
+		if (provider_delete_module(O_NONBLOCK) == -EWOULDBLOCK)
 			refused++;
-		if (!tp_stats_read(&st) && st.folios_copied) {
+		if (!provider_stats_read(&st) && st.folios_copied) {
 			used_cycles++;
 			calls += st.calls;
 		}
 		/* Unregister while batches are in flight, then remove. */
-		ret = tp_param_write("enable", "0");
+		ret = provider_param_write("enable", "0");
 		if (!ret)
-			ret = tp_delete_module(O_NONBLOCK);
+			ret = provider_delete_module(O_NONBLOCK);
 		if (ret) {
 			ktap_diag("cycle %d: unload: %s", cycles, strerror(-ret));
 			ok = false;
@@ -130,6 +130,6 @@ int main(void)
 	ktap_ok(refused == removed, "rmmod_refused_while_registered");
 	ktap_ok(ok && rounds > 0, "migrations_never_failed_data_intact");
 	ktap_ok(used_cycles > CYCLES / 2, "provider_used_while_migrating");
-	ktap_ok(!tp_loaded(), "provider_gone");
+	ktap_ok(!provider_loaded(), "provider_gone");
 	return ktap_finish();
 }

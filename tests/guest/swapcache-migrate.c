@@ -26,10 +26,10 @@
 #include "dsam.h"
 #include "kpage.h"
 #include "ktap.h"
+#include "mcopy.h"
 #include "mem.h"
 #include "node.h"
 #include "pattern.h"
-#include "provider.h"
 #include "swap.h"
 
 #define NPAGES		64
@@ -83,9 +83,9 @@ static void mode_enter(enum mode mode)
 	case MODE_STOCK:
 		break;
 	case MODE_CPU_BATCH:
-		if (mc_cpu_batch(true))
+		if (mcopy_cpu_batch(true))
 			ktap_abort("cannot set %s or trace the batch copy",
-				   MC_SYSCTL_BATCH_COPY);
+				   MCOPY_SYSCTL_BATCH_COPY);
 		break;
 	case MODE_DSA: {
 		const char *args[] = { "min_batch_pages=8", NULL };
@@ -101,7 +101,7 @@ static void mode_enter(enum mode mode)
 static void mode_leave(enum mode mode)
 {
 	if (mode == MODE_CPU_BATCH)
-		mc_cpu_batch(false);
+		mcopy_cpu_batch(false);
 	if (mode == MODE_DSA && dsam_unload())
 		ktap_diag("cannot unload %s", DSAM_MODULE);
 }
@@ -110,7 +110,7 @@ static void run_mode(enum mode mode)
 {
 	const char *name = mode_names[mode];
 	struct dsam_stats before = { 0 }, after = { 0 };
-	struct mc_vmstat v0, v1;
+	struct mcopy_vmstat v0, v1;
 	long present, cached;
 	int ret, node;
 	pid_t child;
@@ -142,7 +142,7 @@ static void run_mode(enum mode mode)
 		ktap_diag("%ld of %d pages in the swap cache", cached, NPAGES);
 
 	mode_enter(mode);
-	if (mc_vmstat_read(&v0))
+	if (mcopy_vmstat_read(&v0))
 		ktap_abort("cannot read the pgmigrate_* counters");
 	dsam_stats_read(&before);
 	for (node = 1; node >= 0; node--) {
@@ -158,7 +158,7 @@ static void run_mode(enum mode mode)
 		pattern_verify_ok(buf, BUF_BYTES, seed, "%s_intact_on_node%d",
 				  name, node);
 	}
-	if (mc_vmstat_read(&v1))
+	if (mcopy_vmstat_read(&v1))
 		ktap_abort("cannot read the pgmigrate_* counters");
 	dsam_stats_read(&after);
 	/* Each way moves NPAGES folios; the counters prove the path ran. */
@@ -166,8 +166,8 @@ static void run_mode(enum mode mode)
 		ktap_ok(v1.folio == v0.folio && v1.batch == v0.batch,
 			"%s_no_batch_copy", name);
 	else if (mode == MODE_CPU_BATCH)
-		ktap_ok(mc_trace_count("copier=cpu") >= 2 &&
-			mc_trace_count("nr_copied=0 ") == 0,
+		ktap_ok(mcopy_trace_count("copier=cpu") >= 2 &&
+			mcopy_trace_count("nr_copied=0 ") == 0,
 			"%s_batch_copy_ran", name);
 	else
 		ktap_ok(dsam_delta(&before, &after, DSAM_FOLIOS_OFFLOADED) ==

@@ -12,6 +12,7 @@
 #include "ktap.h"
 #include "mem.h"
 #include "node.h"
+#include "pattern.h"
 
 void *mem_map_aligned(size_t len, size_t align)
 {
@@ -168,4 +169,35 @@ long mem_move_flags(void *buf, size_t len, size_t stride, int node,
 long mem_move(void *buf, size_t len, size_t stride, int node)
 {
 	return mem_move_flags(buf, len, stride, node, MPOL_MF_MOVE);
+}
+
+int mem_roundtrip(void *buf, size_t len, size_t stride, int from, int to,
+		  int rounds, uint64_t seed)
+{
+	struct pattern_mismatch mm;
+	int i;
+
+	for (i = 0; i < rounds; i++) {
+		int node = i % 2 ? from : to;
+		long bad = mem_move(buf, len, stride, node);
+
+		if (bad < 0) {
+			ktap_diag("move_pages to node %d: %s", node,
+				  strerror((int)-bad));
+			return (int)bad;
+		}
+		if (bad > 0) {
+			ktap_diag("round %d: %ld pages not on node %d", i, bad,
+				  node);
+			return -EAGAIN;
+		}
+		pattern_mismatch_init(&mm);
+		if (pattern_verify(buf, len, seed, &mm)) {
+			ktap_diag("round %d (to node %d): data differs", i,
+				  node);
+			pattern_report(&mm);
+			return -EIO;
+		}
+	}
+	return 0;
 }

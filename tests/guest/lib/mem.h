@@ -58,4 +58,13 @@ long mem_move_flags(void *buf, size_t len, size_t stride, int node,
  */
 bool mem_on_node(const void *buf, size_t len, size_t stride, int node);
 
+/*
+ * Move [@buf, @buf + @len) between @from and @to @rounds times, starting
+ * with @to (@from, @to, @from...), checking every status and then every
+ * byte against the pattern of @seed.  Returns 0 if all went well, else a
+ * negative errno (moves) or -EIO (data), after a ktap_diag().
+ */
+int mem_roundtrip(void *buf, size_t len, size_t stride, int from, int to,
+		  int rounds, uint64_t seed);
+
 #endif /* LAB_MEM_H */
