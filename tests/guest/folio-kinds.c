@@ -182,21 +182,21 @@ static bool folio_order(const struct region *r, unsigned int order)
 static void record_pfns(struct region *r)
 {
 	size_t i, n = r->len / PAGE_SIZE_4K;
-	struct page_info pi;
+	struct kpage_info pi;
 
 	r->pfns = calloc(n, sizeof(*r->pfns));
 	for (i = 0; r->pfns && i < n; i++)
-		if (!page_info(r->buf + i * PAGE_SIZE_4K, &pi))
+		if (!kpage_info(r->buf + i * PAGE_SIZE_4K, &pi))
 			r->pfns[i] = pi.present ? pi.pfn : 0;
 }
 
 static bool same_frames(const struct region *r)
 {
 	size_t i, n = r->len / PAGE_SIZE_4K, moved = 0;
-	struct page_info pi;
+	struct kpage_info pi;
 
 	for (i = 0; i < n; i++)
-		if (page_info(r->buf + i * PAGE_SIZE_4K, &pi) || !pi.present ||
+		if (kpage_info(r->buf + i * PAGE_SIZE_4K, &pi) || !pi.present ||
 		    !r->pfns || pi.pfn != r->pfns[i])
 			moved++;
 	if (moved)
@@ -403,12 +403,12 @@ static uint64_t ksm_read(const char *knob)
 static long ksm_unshared(const struct region *r)
 {
 	size_t half = r->len / 2, off;
-	struct page_info a, b;
+	struct kpage_info a, b;
 	long n = 0;
 
 	for (off = 0; off < half; off += PAGE_SIZE_4K)
-		n += page_info(r->buf + off, &a) ||
-		     page_info(r->buf + half + off, &b) || !a.present ||
+		n += kpage_info(r->buf + off, &a) ||
+		     kpage_info(r->buf + half + off, &b) || !a.present ||
 		     !b.present || a.pfn != b.pfn;
 	return n;
 }
@@ -539,7 +539,7 @@ static int make_pinned(struct region *r)
 	ret = map_anon(r, MADV_NOHUGEPAGE);
 	if (ret)
 		return ret;
-	r->fd = longterm_pin(r->buf, r->len);
+	r->fd = pin_longterm(r->buf, r->len);
 	if (r->fd < 0)
 		return r->fd;
 	record_pfns(r);
@@ -1056,10 +1056,10 @@ int main(void)
 	if (node_count_with_memory() < 2)
 		ktap_abort("needs 2 nodes with memory");
 	seed = pattern_seed();
-	ret = zram_swap_on(SWAP_BYTES);
+	ret = swap_zram_on(SWAP_BYTES);
 	if (ret)
 		ktap_abort("zram swap: %s", strerror(-ret));
-	ret = ext4_scratch_mount(EXT4_BYTES, EXT4_DIR);
+	ret = blockfs_mount(EXT4_BYTES, EXT4_DIR);
 	if (ret)
 		ktap_abort("ext4 on zram: %s", strerror(-ret));
 	ktap_diag("seed 0x%016" PRIx64 ", %zu kinds x %d modes", seed, NR_KINDS,
@@ -1075,8 +1075,8 @@ int main(void)
 			run(&kinds[i], mode);
 		mode_leave(mode);
 	}
-	ext4_scratch_umount(EXT4_DIR);
-	zram_swap_off();
+	blockfs_umount(EXT4_DIR);
+	swap_zram_off();
 	ksm_write("run", "2");
 	return dsam_finish();
 }

@@ -114,23 +114,23 @@ static void region_map(struct region *r, size_t len, int node, bool contiguous)
 
 static void region_record(struct region *r)
 {
-	struct page_info pi;
+	struct kpage_info pi;
 	size_t i;
 
 	for (i = 0; i < r->len / PAGE_SIZE_4K; i++)
-		r->pfns[i] = page_info(r->buf + i * PAGE_SIZE_4K, &pi) ||
+		r->pfns[i] = kpage_info(r->buf + i * PAGE_SIZE_4K, &pi) ||
 			     !pi.present ? 0 : pi.pfn;
 }
 
 /* Pages of @r whose frame is not the one region_record() saw. */
 static long region_moved(const struct region *r)
 {
-	struct page_info pi;
+	struct kpage_info pi;
 	long moved = 0;
 	size_t i;
 
 	for (i = 0; i < r->len / PAGE_SIZE_4K; i++)
-		moved += page_info(r->buf + i * PAGE_SIZE_4K, &pi) ||
+		moved += kpage_info(r->buf + i * PAGE_SIZE_4K, &pi) ||
 			 !pi.present || pi.pfn != r->pfns[i];
 	return moved;
 }
@@ -138,12 +138,12 @@ static long region_moved(const struct region *r)
 /* Pages of @r with a frame in [@lo, @hi). */
 static long region_in_pfns(const struct region *r, uint64_t lo, uint64_t hi)
 {
-	struct page_info pi;
+	struct kpage_info pi;
 	long n = 0;
 	size_t i;
 
 	for (i = 0; i < r->len / PAGE_SIZE_4K; i++)
-		n += !page_info(r->buf + i * PAGE_SIZE_4K, &pi) && pi.present &&
+		n += !kpage_info(r->buf + i * PAGE_SIZE_4K, &pi) && pi.present &&
 		     pi.pfn >= lo && pi.pfn < hi;
 	return n;
 }
@@ -344,10 +344,10 @@ static void reason_compaction(void)
 	if (!pfns)
 		ktap_abort("out of memory");
 	for (i = 0; i < n; i++) {
-		struct page_info pi;
+		struct kpage_info pi;
 
 		if (frag_survives(i) &&
-		    !page_info((void *)(uintptr_t)(fr.base + i * PAGE_SIZE_4K), &pi))
+		    !kpage_info((void *)(uintptr_t)(fr.base + i * PAGE_SIZE_4K), &pi))
 			pfns[i] = pi.pfn;
 	}
 	evidence_start();
@@ -355,12 +355,12 @@ static void reason_compaction(void)
 		ktap_diag("cannot write node1/compact");
 	evidence_check("compaction");
 	for (i = 0; i < n; i++) {
-		struct page_info pi;
+		struct kpage_info pi;
 
 		if (!frag_survives(i))
 			continue;
 		survivors++;
-		moved += !page_info((void *)(uintptr_t)(fr.base + i * PAGE_SIZE_4K), &pi) &&
+		moved += !kpage_info((void *)(uintptr_t)(fr.base + i * PAGE_SIZE_4K), &pi) &&
 			 pi.pfn != pfns[i];
 	}
 	ktap_diag("compaction moved %ld of %zu surviving pages of %" PRIu64 " MiB",
@@ -473,7 +473,7 @@ static void reason_longterm_pin(void)
 		in = region_in_block(&r, movable_block);
 		ktap_diag("%ld of %zu pages in memory%d (ZONE_MOVABLE)", in,
 			  r.len / PAGE_SIZE_4K, movable_block);
-		fd = longterm_pin(r.buf, r.len);
+		fd = pin_longterm(r.buf, r.len);
 		if (fd < 0)
 			ktap_diag("io_uring fixed buffers: %s", strerror(-fd));
 	}

@@ -61,12 +61,12 @@ static long in_swap_cache(void *buf)
 static bool low_slot_used(void *buf)
 {
 	uint64_t lo = UINT64_MAX, hi = 0;
-	struct page_info pi;
+	struct kpage_info pi;
 	bool low = false;
 	size_t off;
 
 	for (off = 0; off < BUF_BYTES; off += PAGE_SIZE_4K) {
-		if (page_info((char *)buf + off, &pi) || !pi.swapped ||
+		if (kpage_info((char *)buf + off, &pi) || !pi.swapped ||
 		    pi.swap_type != 0)
 			continue;
 		low |= pi.swap_offset == LOW_SLOT;
@@ -116,7 +116,7 @@ static void run_mode(enum mode mode)
 	pid_t child;
 	void *buf;
 
-	ret = zram_swap_on(SWAP_BYTES);
+	ret = swap_zram_on(SWAP_BYTES);
 	if (ret)
 		ktap_abort("zram swap: %s", strerror(-ret));
 	buf = mem_map_aligned(BUF_BYTES, 2UL << 20);
@@ -184,7 +184,7 @@ static void run_mode(enum mode mode)
 	pattern_verify_ok(buf, BUF_BYTES, seed, "%s_intact_after_second_swap_in",
 			  name);
 	ktap_ok(!swap_child_end(child), "%s_child_gone", name);
-	ret = zram_swap_off();
+	ret = swap_zram_off();
 	ktap_ok(!ret, "%s_swapoff", name);
 	if (ret)
 		ktap_abort("swapoff: %s", strerror(-ret));

@@ -15,7 +15,7 @@
 
 static int scratch_dev = -1;
 
-int ext4_scratch_mount(uint64_t bytes, const char *dir)
+int blockfs_mount(uint64_t bytes, const char *dir)
 {
 	char path[64], dev[32], id[16];
 	const char *mkfs[] = { "mke2fs", "-q", "-F", "-t", "ext4", dev, NULL };
@@ -43,7 +43,7 @@ int ext4_scratch_mount(uint64_t bytes, const char *dir)
 	return 0;
 }
 
-int ext4_scratch_umount(const char *dir)
+int blockfs_umount(const char *dir)
 {
 	char id[16];
 

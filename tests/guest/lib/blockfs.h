@@ -13,8 +13,8 @@
 #include <stdint.h>
 
 /* Make a zram device of @bytes, mkfs.ext4 it and mount it on @dir. */
-int ext4_scratch_mount(uint64_t bytes, const char *dir);
+int blockfs_mount(uint64_t bytes, const char *dir);
 /* Unmount @dir and remove its zram device. */
-int ext4_scratch_umount(const char *dir);
+int blockfs_umount(const char *dir);
 
 #endif /* LAB_BLOCKFS_H */

@@ -31,7 +31,7 @@ static int pread_u64(const char *path, int *fd, pid_t *owner, uint64_t index,
 	return 0;
 }
 
-int page_info(const void *addr, struct page_info *pi)
+int kpage_info(const void *addr, struct kpage_info *pi)
 {
 	static int pagemap = -1, kpageflags = -1;
 	static pid_t pagemap_pid, kpageflags_pid;
@@ -59,16 +59,16 @@ int page_info(const void *addr, struct page_info *pi)
 /* Pages with flag @bit, or present pages if @bit < 0. */
 static long kpage_scan(const void *buf, size_t len, int bit)
 {
-	struct page_info pi;
+	struct kpage_info pi;
 	long n = 0;
 	size_t off;
 	int ret;
 
 	for (off = 0; off < len; off += PAGE_SIZE_4K) {
-		ret = page_info((const char *)buf + off, &pi);
+		ret = kpage_info((const char *)buf + off, &pi);
 		if (ret)
 			return ret;
-		n += bit < 0 ? pi.present : page_flag(&pi, bit);
+		n += bit < 0 ? pi.present : kpage_flag(&pi, bit);
 	}
 	return n;
 }
@@ -81,7 +81,7 @@ long kpage_count(const void *buf, size_t len, int bit)
 long kpage_not_order(const void *buf, size_t len, unsigned int order)
 {
 	const uint64_t nr = 1ULL << order;
-	struct page_info pi;
+	struct kpage_info pi;
 	uint64_t head = 0, i = 0;
 	long bad = 0;
 	size_t off;
@@ -90,18 +90,18 @@ long kpage_not_order(const void *buf, size_t len, unsigned int order)
 	for (off = 0; off < len; off += PAGE_SIZE_4K, i++) {
 		bool ok;
 
-		ret = page_info((const char *)buf + off, &pi);
+		ret = kpage_info((const char *)buf + off, &pi);
 		if (ret)
 			return ret;
 		if (i % nr == 0) {
 			head = pi.pfn;
 			ok = pi.present && head % nr == 0 &&
-			     (order ? page_flag(&pi, KPF_COMPOUND_HEAD) :
-				      !page_flag(&pi, KPF_COMPOUND_HEAD) &&
-				      !page_flag(&pi, KPF_COMPOUND_TAIL));
+			     (order ? kpage_flag(&pi, KPF_COMPOUND_HEAD) :
+			      !kpage_flag(&pi, KPF_COMPOUND_HEAD) &&
+			      !kpage_flag(&pi, KPF_COMPOUND_TAIL));
 		} else {
 			ok = pi.present && pi.pfn == head + i % nr &&
-			     page_flag(&pi, KPF_COMPOUND_TAIL);
+			     kpage_flag(&pi, KPF_COMPOUND_TAIL);
 		}
 		bad += !ok;
 	}

@@ -31,7 +31,7 @@
 #define KPF_THP			22	/* any large anon/file folio, not only PMD */
 #define KPF_MLOCKED		33
 
-struct page_info {
+struct kpage_info {
 	bool present;
 	bool swapped;
 	unsigned int swap_type;
@@ -40,9 +40,9 @@ struct page_info {
 	uint64_t kflags;	/* /proc/kpageflags of @pfn, present pages only */
 };
 
-int page_info(const void *addr, struct page_info *pi);
+int kpage_info(const void *addr, struct kpage_info *pi);
 
-static inline bool page_flag(const struct page_info *pi, int bit)
+static inline bool kpage_flag(const struct kpage_info *pi, int bit)
 {
 	return pi->present && (pi->kflags >> bit & 1);
 }

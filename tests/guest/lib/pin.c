@@ -11,7 +11,7 @@
 
 #include "pin.h"
 
-int longterm_pin(void *buf, size_t len)
+int pin_longterm(void *buf, size_t len)
 {
 	struct io_uring_params p;
 	struct iovec iov = { .iov_base = buf, .iov_len = len };

@@ -15,6 +15,6 @@
  * Register [@buf, @buf + @len) as the fixed buffer of a new io_uring.
  * Returns the ring's fd (close it to unpin) or -errno.
  */
-int longterm_pin(void *buf, size_t len);
+int pin_longterm(void *buf, size_t len);
 
 #endif /* LAB_PIN_H */

@@ -66,7 +66,7 @@ int swap_devices(void)
 	return n < 0 ? 0 : n;
 }
 
-int zram_swap_on(uint64_t bytes)
+int swap_zram_on(uint64_t bytes)
 {
 	int ret;
 
@@ -88,7 +88,7 @@ int zram_swap_on(uint64_t bytes)
 	return 0;
 }
 
-int zram_swap_off(void)
+int swap_zram_off(void)
 {
 	if (swapoff(ZRAM_DEV))
 		return -errno;
@@ -97,7 +97,7 @@ int zram_swap_off(void)
 
 long swap_out(void *buf, size_t len)
 {
-	struct page_info pi;
+	struct kpage_info pi;
 	long present = 0;
 	size_t off;
 	int ret;
@@ -105,7 +105,7 @@ long swap_out(void *buf, size_t len)
 	if (madvise(buf, len, MADV_PAGEOUT))
 		return -errno;
 	for (off = 0; off < len; off += PAGE_SIZE_4K) {
-		ret = page_info((char *)buf + off, &pi);
+		ret = kpage_info((char *)buf + off, &pi);
 		if (ret)
 			return ret;
 		present += pi.present || !pi.swapped;

@@ -24,9 +24,9 @@
  * swap device (type 0), so any other active swap is an error (-EEXIST).
  * Returns 0 or -errno.
  */
-int zram_swap_on(uint64_t bytes);
+int swap_zram_on(uint64_t bytes);
 /* swapoff and reset zram0; 0 or -errno. */
-int zram_swap_off(void);
+int swap_zram_off(void);
 /* Number of active swap devices (lines of /proc/swaps), or -errno. */
 int swap_devices(void);
 
