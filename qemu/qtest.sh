@@ -29,34 +29,30 @@ printf '#!/bin/sh\nexec "%s" -L /usr/share/qemu -L /usr/share/seabios "$@"\n' \
 	"$qemu" >"$tmp/bin/qemu-system-x86_64"
 chmod +x "$tmp/bin/qemu-system-x86_64"
 
-echo "KTAP version 1"
-echo "1..2"
-failed=0
+. "$(dirname "$0")/../tests/guest/lib/ktap.sh"
+ktap_plan 2
 
 # 1. The qtest (it prints TAP; nest it).
 code=0
 QTEST_QEMU_BINARY=$tmp/bin/qemu-system-x86_64 timeout 600 "$qtest" --tap \
 	>"$tmp/qtest.out" 2>&1 || code=$?
-grep -v '^# starting QEMU' "$tmp/qtest.out" | sed 's/^/    /'
+grep -v '^# starting QEMU' "$tmp/qtest.out" | ktap_nest
 if [ "$code" = 0 ] && grep -q '^ok ' "$tmp/qtest.out" &&
 	! grep -q '^not ok ' "$tmp/qtest.out"; then
-	echo "ok 1 intel-dsa-qtest"
+	ktap_result 0 intel-dsa-qtest
 else
-	echo "not ok 1 intel-dsa-qtest # exit $code"
-	failed=1
+	ktap_result 1 intel-dsa-qtest "exit $code"
 fi
 
 # 2. Invalid properties: QEMU must exit non-zero naming the property.
-echo "    KTAP version 1"
-echo "    1..9"
-i=0
+ktap_nest_begin
+ktap_plan 9
 bad=0
 for case in "num-wqs=0:num-wqs" "num-wqs=17:num-wqs" "num-engines=9:num-engines" \
 	"wq-size=2,num-wqs=4:wq-size" "max-xfer-shift=20:max-xfer-shift" \
 	"x-fault-status=1:x-fault-status" "model=dsa3:model" \
 	"timing=on,timing-engine-mbps=0:timing-engine-mbps" \
 	"timing-irq-ns=10000001:timing-irq-ns"; do
-	i=$((i + 1))
 	props=${case%:*}
 	want=${case##*:}
 	code=0
@@ -64,16 +60,16 @@ for case in "num-wqs=0:num-wqs" "num-wqs=17:num-wqs" "num-engines=9:num-engines"
 		-nic none -S -device "intel-dsa,$props" >"$tmp/prop.out" 2>&1 ||
 		code=$?
 	if [ "$code" != 0 ] && grep -q "intel-dsa: $want=" "$tmp/prop.out"; then
-		echo "    ok $i refuses-$props"
+		ktap_result 0 "refuses-$props"
 	else
-		echo "    not ok $i refuses-$props # exit $code: $(head -c 200 "$tmp/prop.out")"
+		ktap_result 1 "refuses-$props" "exit $code: $(head -c 200 "$tmp/prop.out")"
 		bad=1
 	fi
 done
+ktap_nest_end
 if [ "$bad" = 0 ]; then
-	echo "ok 2 intel-dsa-bad-properties"
+	ktap_result 0 intel-dsa-bad-properties
 else
-	echo "not ok 2 intel-dsa-bad-properties"
-	failed=1
+	ktap_result 1 intel-dsa-bad-properties
 fi
-exit "$failed"
+ktap_finish

@@ -14,6 +14,8 @@
 #           $FAKE_QEMU_PLAN.most
 set -eu
 : "${FAKE_QEMU_PLAN:?}"
+# /init's KTAP writer
+. "$(dirname "$0")/../guest/lib/ktap.sh"
 serial="" results="" tests=fake
 while [ $# -gt 0 ]; do
 	if [ "$1" = -append ] && [ $# -gt 1 ]; then
@@ -44,18 +46,20 @@ pass() {
 	# shellcheck disable=SC2046 # the test names, one word each
 	set -- $(echo "$tests" | tr ',' ' ')
 	{
-		printf '%s\n' "KTAP version 1" "1..$#"
-		i=0
+		ktap_plan $#
 		for t in "$@"; do
-			i=$((i + 1))
 			echo "# lab: start $t (timeout 10s)"
 			case "$t" in
 			*-fail)
 				printf '%s\n' "    # ftrace: # tracer: nop" \
 					"    # ftrace:            $t-42    [001] .....     1.500000: mm_migrate_copy_batch: reason=syscall_or_cpuset nr_folios=64 copier=provider" \
-					"# lab: $t took 0.01s exit=1" "not ok $i $t # exit status 1"
+					"# lab: $t took 0.01s exit=1"
+				ktap_result 1 "$t" "exit status 1"
 				;;
-			*) printf '%s\n' "# lab: $t took 0.01s exit=0" "ok $i $t" ;;
+			*)
+				echo "# lab: $t took 0.01s exit=0"
+				ktap_result 0 "$t"
+				;;
 			esac
 		done
 		printf '%s\n' "# lab: kernel log follows" "# lab: done"

@@ -16,20 +16,20 @@ unset SHARD KCONFIG
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-n=0 passed=0 failed=0
+. "$here/../guest/lib/ktap.sh"
+passed=0 failed=0
 result() {	# result OK|FAIL name [diagnostic]
-	n=$((n + 1))
 	if [ "$1" = OK ]; then
 		passed=$((passed + 1))
-		echo "ok $n $2"
+		ktap_result 0 "$2"
 	else
 		failed=$((failed + 1))
-		echo "not ok $n $2"
-		[ -z "${3:-}" ] || echo "$3" | sed 's/^/# /'
+		ktap_result 1 "$2"
+		[ -z "${3:-}" ] || ktap_diag "$3"
 	fi
 }
 
-echo "KTAP version 1"
+ktap_header
 
 # 0. KCONFIG=fragment, configured in the background (tinyconfig and
 # olddefconfig take a while) against the kernel source tree, in a scratch
@@ -160,6 +160,7 @@ skip_case skips-pattern-matches-only-its-own "default dsa=1" 1 \
 # passed (kselftest's "ok N name # SKIP") fails the invocation unless the
 # allow-list has SUITE:PROGRAM/SUBTEST (tests/guest/lib/suite-common.sh).
 mkdir -p "$tmp/suite/suites"
+cp "$here/../guest/lib/ktap.sh" "$tmp/suite/ktap"
 cp "$here/../guest/lib/sh-lib.sh" "$tmp/suite/sh-lib"
 cp "$here/../guest/lib/suite-common.sh" "$tmp/suite/suite-common"
 cp "$here/../skips.txt" "$tmp/suite/suites/skips.txt"
@@ -640,9 +641,9 @@ if [ -x "$top/qemu/qtest.sh" ] && [ -s "${QEMU_BIN_FILE:-/nonexistent}" ]; then
 	else
 		result FAIL "qemu-qtests" "$(tail -n 30 "$tmp/out")"
 	fi
-	sed 's/^/    /' "$tmp/out" | grep -E '^    (ok|not ok) ' || true
+	grep -E '^(ok|not ok) ' "$tmp/out" | ktap_nest || true
 fi
 
-echo "1..$n"
+ktap_plan_last "$ktap_n"
 echo "host: $passed passed, $failed failed"
 [ "$failed" = 0 ]

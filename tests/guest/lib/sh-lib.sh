@@ -1,41 +1,12 @@
 #!/bin/sh
 # sh-lib - sourced by the guest's shell tests (installed without .sh):
-# their one KTAP writer, the counters they read, and a round of moves
-# through dsa_migrate with who copied it checked.  A tool, not a test.
+# the KTAP writer (ktap), the counters they read, and a round of moves
+# through dsa_migrate with who copied it checked.  A library, not a test.
 #
-# Provides: ktap_plan N, ktap_result RC NAME [DIRECTIVE], ktap_abort
-# MESSAGE, ktap_finish, dsam_stat NAME, vmstat NAME, dsam_round LABEL
+# Provides: ktap's ktap_plan N, ktap_result RC NAME [DIRECTIVE], ktap_abort
+# MESSAGE, ktap_finish...; dsam_stat NAME, vmstat NAME, dsam_round LABEL
 # PROGRAM cpu|dsa.
-
-ktap_n=0
-ktap_planned=0
-ktap_failed=0
-
-ktap_plan() {
-	ktap_planned=$1
-	echo "KTAP version 1"
-	echo "1..$1"
-}
-
-ktap_result() { # ktap_result RC NAME [DIRECTIVE]: RC 0 passes
-	ktap_n=$((ktap_n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $ktap_n $2${3:+ # $3}"
-	else
-		echo "not ok $ktap_n $2${3:+ # $3}"
-		ktap_failed=1
-	fi
-}
-
-ktap_abort() { # ktap_abort MESSAGE: fail the results still due, exit 1
-	echo "# ERROR: $1"
-	while [ "$ktap_n" -lt "$ktap_planned" ]; do ktap_result 1 aborted; done
-	exit 1
-}
-
-ktap_finish() {
-	exit "$ktap_failed"
-}
+. "$(dirname "$0")/ktap"
 
 dsam_stat() { cat "/sys/module/dsa_migrate/stats/$1"; }
 vmstat() { sed -n "s/^$1 //p" /proc/vmstat; }

@@ -8,9 +8,9 @@
 # allow-list (tests/skips.txt), with that reason, and is reported as a
 # SKIP; any other failure or skip fails the result.
 #
-# Provides (besides sh-lib's KTAP writer and counters): suite_run NAME
-# TIMEOUT CMD..., suite_skip NAME, suite_allowed NAME, suite_provider_up,
-# suite_provider_check MIN_PCT.
+# Provides (besides the KTAP writer and sh-lib's counters): suite_run
+# NAME TIMEOUT CMD..., suite_skip NAME, suite_allowed NAME,
+# suite_provider_up, suite_provider_check MIN_PCT.
 . "$(dirname "$0")/sh-lib"
 
 SUITE_DIR=/suites
