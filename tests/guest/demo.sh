@@ -24,9 +24,8 @@ done
 # 1. The DSA: a PCI function of Intel's DSA IDs that idxd drives.
 modprobe idxd 2>/dev/null
 dsa=""
-for f in /sys/bus/pci/devices/*; do
-	[ "$(cat "$f/vendor")" = 0x8086 ] || continue
-	case "$(cat "$f/device")" in 0x0b25 | 0x11fb) dsa=$f ;; *) continue ;; esac
+for f in $(dsa_pci_devices); do
+	dsa=$f
 	drv=$(basename "$(readlink "$f/driver" 2>/dev/null)" 2>/dev/null)
 	echo "# DSA ${f##*/} ($(cat "$f/vendor"):$(cat "$f/device")) driven by ${drv:-nothing}"
 	[ "$drv" = idxd ] || dsa=""

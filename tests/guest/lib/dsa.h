@@ -20,6 +20,7 @@
  * The PCI address of the first DSA: 8086:0b25 (DSA 1.0, Sapphire Rapids,
  * the emulated default) or 8086:11fb (DSA 2.0, Granite Rapids, model=dsa2).
  * 0, or -ENODEV when there is none.
+ * The shell's list of the two is sh-lib's dsa_pci_devices.
  */
 int dsa_pci_bdf(char *bdf, size_t len);
 

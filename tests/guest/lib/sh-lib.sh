@@ -1,12 +1,24 @@
 #!/bin/sh
 # sh-lib - sourced by the guest's shell tests (installed without .sh):
-# the KTAP writer (ktap), the counters they read, and a round of moves
-# through dsa_migrate with who copied it checked.  A library, not a test.
+# the KTAP writer (ktap), the DSA's PCI functions, the counters they read,
+# and a round of moves through dsa_migrate with who copied it checked.  A
+# library, not a test.
 #
 # Provides: ktap's ktap_plan N, ktap_result RC NAME [DIRECTIVE], ktap_abort
-# MESSAGE, ktap_finish...; dsam_stat NAME, vmstat NAME, dsam_round LABEL
-# PROGRAM cpu|dsa.
+# MESSAGE, ktap_finish...; dsa_pci_devices, dsam_stat NAME, vmstat NAME,
+# dsam_round LABEL PROGRAM cpu|dsa.
 . "$(dirname "$0")/ktap"
+
+# The sysfs directories of the DSA PCI functions, one a line: Intel's
+# 0b25 (DSA 1.0, Sapphire Rapids, the emulated default) and 11fb (DSA 2.0,
+# Granite Rapids, model=dsa2).  The C library's dsa_pci_bdf() knows the
+# same two.
+dsa_pci_devices() {
+	for _f in /sys/bus/pci/devices/*; do
+		[ "$(cat "$_f/vendor")" = 0x8086 ] || continue
+		case "$(cat "$_f/device")" in 0x0b25 | 0x11fb) echo "$_f" ;; esac
+	done
+}
 
 dsam_stat() { cat "/sys/module/dsa_migrate/stats/$1"; }
 vmstat() { sed -n "s/^$1 //p" /proc/vmstat; }
