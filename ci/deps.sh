@@ -9,7 +9,7 @@ KERNEL_DEB_VERSION=6.12.117-1~deb12u1
 
 PACKAGES="build-essential git flex bison bc cpio kmod libelf-dev libssl-dev
 ccache xz-utils zstd rsync dpkg-dev busybox-static libnuma-dev
-qemu-system-x86 seabios ipxe-qemu libfdt-dev libglib2.0-dev libpixman-1-dev
+qemu-system-x86 qemu-system-common seabios ipxe-qemu libfdt-dev libglib2.0-dev libpixman-1-dev
 ninja-build meson pkg-config python3 gnuplot-nox linux-source-6.12
 e2fsprogs stress-ng numactl accel-config gdb"
 
