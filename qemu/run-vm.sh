@@ -34,6 +34,12 @@
 #   --watchdog SEC       kill QEMU when the guest has written nothing to its
 #                        result channel (ttyS1) after SEC seconds (exit 121):
 #                        a boot that hangs before /init runs anything
+#   --share HOSTDIR      HOSTDIR in the guest with virtio-fs (tag "host",
+#                        lab.share=1: /init mounts it at /host), served by
+#                        virtiofsd ($VIRTIOFSD, default Debian's
+#                        /usr/lib/qemu/virtiofsd) while QEMU runs, its log in
+#                        DIR/virtiofsd.log; the guest's RAM becomes shared
+#                        memfd memory (vhost-user needs it); not with --timing
 #   --interactive        console on this terminal (monitor on Ctrl-a c)
 #   --dry-run            print the command line only
 # Writes DIR/serial.log (console), DIR/results.ktap (ttyS1), DIR/reproduce.sh,
@@ -42,11 +48,12 @@
 # Exit status: QEMU's, 124 when the timeout killed it, 121 the watchdog.
 set -eu
 
-usage() { sed -n '5,42s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '5,48s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 die() { echo "run-vm: error: $*" >&2; exit 2; }
 
 kernel="" initrd="" append="" qemu=qemu-system-x86_64 cpus=3 nodes=2 mem=1G
 cpuless_last=0 hmat=0 dsa="" dsa_count=${DSA_COUNT:-1} timing="" iommu=0 vfio="" gdb="" accel=tcg timeout=0 watchdog=0 interactive=0 dry=0 rundir=""
+share_dir="" virtiofsd=${VIRTIOFSD:-/usr/lib/qemu/virtiofsd}
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=${2:?}; shift ;;
@@ -69,6 +76,7 @@ while [ $# -gt 0 ]; do
 	--accel) accel=${2:?}; shift ;;
 	--timeout) timeout=${2:?}; shift ;;
 	--watchdog) watchdog=${2:?}; shift ;;
+	--share) share_dir=${2?}; [ -n "$share_dir" ] || die "--share needs a directory"; shift ;;
 	--interactive) interactive=1 ;;
 	--dry-run) dry=1 ;;
 	-h | --help) usage ;;
@@ -137,6 +145,19 @@ if [ -n "$timing" ]; then
 	[ "$accel" = tcg ] || die "--timing needs --accel tcg (-icount runs single-threaded TCG only), got '$accel'"
 	[ -z "$gdb" ] || die "--timing and --gdb: a debugger stop would be virtual time too; choose one"
 fi
+# A shared directory: virtiofsd serves it over vhost-user, whose requests
+# complete in host time, not the instruction count's.
+if [ -n "$share_dir" ]; then
+	[ -e "$share_dir" ] || die "--share $share_dir: no such directory"
+	[ -d "$share_dir" ] || die "--share $share_dir: not a directory"
+	share_dir=$(cd "$share_dir" && pwd)
+	case "$share_dir" in
+	*,*) die "--share $share_dir: a path with a comma cannot be passed to virtiofsd's -o source=" ;;
+	esac
+	[ -z "$timing" ] || die "--share and --timing: virtiofsd answers the guest in host time, so a timed run would no longer be deterministic; choose one"
+	[ -x "$virtiofsd" ] ||
+		die "--share needs virtiofsd, not found at '$virtiofsd' (Debian's qemu-system-common: run 'make deps'; or set VIRTIOFSD)"
+fi
 command -v "$qemu" >/dev/null 2>&1 || die "QEMU binary '$qemu' not found (run 'make deps' or 'make qemu')"
 
 case "$accel" in
@@ -174,7 +195,13 @@ esac
 numa_opts=""
 n=0 first=0
 while [ "$n" -lt "$nodes" ]; do
-	numa_opts="$numa_opts -object memory-backend-ram,id=mem$n,size=$mem"
+	# vhost-user (--share): virtiofsd maps the guest's RAM, which must
+	# be shared memory it can map.
+	if [ -n "$share_dir" ]; then
+		numa_opts="$numa_opts -object memory-backend-memfd,id=mem$n,size=$mem,share=on"
+	else
+		numa_opts="$numa_opts -object memory-backend-ram,id=mem$n,size=$mem"
+	fi
 	if [ "$n" -lt "$cpu_nodes" ]; then
 		share=$((cpus / cpu_nodes))
 		[ "$n" -lt $((cpus % cpu_nodes)) ] && share=$((share + 1))
@@ -237,6 +264,66 @@ if [ -n "$dsa" ]; then
 		i=$((i + 1))
 	done
 fi
+# The shared directory: vhost-user-fs talks to virtiofsd on a Unix socket in
+# a directory of its own under /tmp (a socket path has at most 107 bytes,
+# and QEMU's -chardev would need a comma in it doubled), gone with the boot.
+vfs_pid="" vfs_dir=""
+if [ -n "$share_dir" ]; then
+	if [ "$dry" = 1 ]; then
+		vfs_dir=/tmp/run-vm-share.XXXXXX
+	else
+		vfs_dir=$(mktemp -d /tmp/run-vm-share.XXXXXX)
+		trap 'share_stop' EXIT
+		trap 'exit 129' HUP
+		trap 'exit 130' INT
+		trap 'exit 143' TERM
+	fi
+	dev_opts="$dev_opts -chardev socket,id=share0,path=$vfs_dir/virtiofsd.sock"
+	dev_opts="$dev_opts -device vhost-user-fs-pci,chardev=share0,tag=host"
+fi
+# virtiofsd: chroot(2) into the directory, which works in containers too (its
+# default, namespaces, needs more than root in some); cache=auto: file data
+# stays in the guest's page cache while the host's mtime is unchanged, and
+# the guest sees a host change at its next open after at most a second.
+vfs_opts="-o sandbox=chroot -o cache=auto"
+# Ends virtiofsd (and QEMU, when this script is stopped while it runs) on
+# every way out once it has started.
+share_stop() {
+	[ -z "${qpid:-}" ] || kill "$qpid" 2>/dev/null || true
+	if [ -n "$vfs_pid" ]; then
+		kill "$vfs_pid" 2>/dev/null || true
+		_i=0
+		while [ "$_i" -lt 50 ] && ! vfs_gone; do
+			sleep 0.1
+			_i=$((_i + 1))
+		done
+		kill -KILL "$vfs_pid" 2>/dev/null || true
+		wait "$vfs_pid" 2>/dev/null || true
+		vfs_pid=""
+	fi
+	[ -z "$vfs_dir" ] || rm -rf "$vfs_dir"
+}
+# virtiofsd has exited (a zombie, not yet waited for, counts).
+vfs_gone() {
+	[ ! -r "/proc/$vfs_pid/stat" ] || grep -q '^[0-9]* ([^)]*) Z' "/proc/$vfs_pid/stat" 2>/dev/null
+}
+# Starts virtiofsd and waits for its socket. --pdeathsig: it ends with this
+# script even when the script is killed with SIGKILL.
+share_start() {
+	setpriv --pdeathsig TERM "$virtiofsd" --socket-path="$vfs_dir/virtiofsd.sock" \
+		-o source="$share_dir" $vfs_opts </dev/null >"$rundir/virtiofsd.log" 2>&1 &
+	vfs_pid=$!
+	_i=0
+	while [ ! -S "$vfs_dir/virtiofsd.sock" ]; do
+		if vfs_gone; then
+			die "virtiofsd for --share $share_dir exited: $(tail -n 5 "$rundir/virtiofsd.log")"
+		fi
+		[ "$_i" -lt 100 ] || die "virtiofsd for --share $share_dir made no socket in 10s ($rundir/virtiofsd.log)"
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
 # Timed mode: virtual time is the instruction count, 2^0 = 1 ns each
 # (shift=0, a 1 GIPS guest, the fastest fixed rate), and an idle guest skips
 # to the next timer instead of sleeping (sleep=off), so nothing the guest
@@ -247,6 +334,7 @@ timing_opts=""
 # Firmware comes from Debian's packages; our own QEMU build has no blobs.
 fw_opts="-L /usr/share/qemu -L /usr/share/seabios"
 cmdline="console=ttyS0,115200 panic=-1 oops=panic softlockup_panic=1 hung_task_panic=1 $append"
+[ -z "$share_dir" ] || cmdline="$cmdline lab.share=1"
 
 mkdir -p "$rundir"
 if [ "$interactive" = 1 ]; then
@@ -270,8 +358,17 @@ quote() {
 {
 	echo "#!/bin/sh"
 	echo "# Re-run this boot (serial console on this terminal)."
+	if [ -n "$share_dir" ]; then
+		echo "# The shared directory: virtiofsd on a socket of its own, ended with QEMU."
+		echo "vfs_dir=\$(mktemp -d /tmp/run-vm-share.XXXXXX) || exit 1"
+		printf '%s--socket-path="$vfs_dir/virtiofsd.sock" %s%s </dev/null &\n' \
+			"$(quote setpriv --pdeathsig TERM "$virtiofsd")" "$(quote -o "source=$share_dir")" "$vfs_opts"
+		echo "trap 'kill \$! 2>/dev/null; rm -rf \"\$vfs_dir\"' EXIT"
+		echo "while [ ! -S \"\$vfs_dir/virtiofsd.sock\" ]; do sleep 0.1; done"
+	fi
 	quote "$@" | sed -e "s|-serial' 'file:$rundir/serial.log'|-serial' 'mon:stdio'|" \
-		-e "s|'-display' 'none' '-monitor' 'none'|'-nographic'|"
+		-e "s|'-display' 'none' '-monitor' 'none'|'-nographic'|" \
+		-e "s|path=$vfs_dir/virtiofsd.sock'|path='\"\$vfs_dir\"'/virtiofsd.sock'|"
 	echo
 } >"$rundir/reproduce.sh"
 chmod +x "$rundir/reproduce.sh"
@@ -281,9 +378,14 @@ if [ "$dry" = 1 ]; then
 fi
 
 : >"$rundir/results.ktap"
+[ -z "$share_dir" ] || share_start
 if [ "$interactive" = 1 ]; then
 	[ "$timeout" -gt 0 ] && die "--timeout makes no sense with --interactive"
-	exec "$@"
+	[ -n "$share_dir" ] || exec "$@"
+	# virtiofsd is ended when QEMU is (the EXIT trap)
+	rc=0
+	"$@" || rc=$?
+	exit "$rc"
 fi
 rc=0
 rm -f "$rundir/watchdog-fired"
@@ -306,6 +408,7 @@ if [ "$watchdog" -gt 0 ]; then
 	wdpid=$!
 fi
 wait "$qpid" || rc=$?
+qpid=""
 if [ -n "$wdpid" ]; then
 	kill "$wdpid" 2>/dev/null || true
 	wait "$wdpid" 2>/dev/null || true
