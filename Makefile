@@ -32,6 +32,7 @@ JOBS      ?=
 V         ?= 0
 SOAK_PAGES ?= 1000000
 SHARD     ?=
+SHARE     ?=
 DIRS      ?=
 SMOKE     ?=
 SMOKE_BASE ?=
@@ -74,6 +75,19 @@ ifneq ($(KCONFIG),)
 override KCONFIG := $(abspath $(KCONFIG))
 ifneq ($(shell [ -f '$(KCONFIG)' ] && [ -r '$(KCONFIG)' ] && echo ok),ok)
 $(error KCONFIG=$(KCONFIG): no such readable file (a kernel config fragment: CONFIG_FOO=y lines))
+endif
+endif
+# SHARE: a host directory at the guest's /host (virtio-fs); 1: this
+# flavour's build output, whose programs and modules the guest then uses.
+ifneq ($(filter-out 1,$(SHARE)),)
+override SHARE := $(abspath $(SHARE))
+ifneq ($(shell [ -d '$(SHARE)' ] && echo ok),ok)
+$(error SHARE=$(SHARE): no such directory (SHARE=DIR: a host directory at the guest's /host; SHARE=1: the build output))
+endif
+endif
+ifneq ($(SHARE),)
+ifneq ($(TIMING),)
+$(error SHARE=$(SHARE) and TIMING=$(TIMING): virtiofsd answers the guest in host time, so a timed run would no longer be deterministic; choose one)
 endif
 endif
 export CACHE FLAVOUR KSRC KCONFIG
@@ -217,6 +231,8 @@ help:
 	@echo "  SHARD=$(SHARD)   i/N: run only shard i of N of the selection's boot groups (a CI matrix;"
 	@echo "                 the same split on every machine), merge them with make merge-shards"
 	@echo "  DIRS=$(DIRS)   make merge-shards: the shards' run directories"
+	@echo "  SHARE=$(SHARE)   a host directory at the guest's /host (virtio-fs); 1: this flavour's build"
+	@echo "                 output, whose programs and modules the guest uses instead of the initramfs's"
 	@echo "  FUZZ_OPS=$(FUZZ_OPS) FUZZ_SEED=$(FUZZ_SEED)   make fuzz-dsa: operations and seed"
 
 deps:
@@ -370,7 +386,7 @@ RUN_ENV = BUILD=$(BUILD) VERDICT=$(VERDICT) BZIMAGE=$(BZIMAGE) INITRD=$(INITRD) 
 	KERNEL_CONFIG=$(KBUILD_DIR)/.config MANIFEST=$(GUEST_OUT)/manifest OVERLAY_DIR=$(BUILD) \
 	CPUS=$(CPUS) NODES=$(NODES) MEM=$(MEM) ACCEL=$(ACCEL) DSA=$(DSA) DSA_PROPS=$(DSA_PROPS) DSA_COUNT=$(DSA_COUNT) IOMMU=$(IOMMU) GDB=$(GDB) \
 	TIMING=$(TIMING) QEMU_BIN_FILE=$(QEMU_BIN_FILE) TIMEOUT=$(TIMEOUT) BOOT_WATCHDOG=$(BOOT_WATCHDOG) V=$(V) \
-	FLAVOUR=$(FLAVOUR) JOBS=$(JOBS) SHARD=$(SHARD)
+	FLAVOUR=$(FLAVOUR) JOBS=$(JOBS) SHARD=$(SHARD) SHARE='$(SHARE)'
 
 # Everything the guest needs; any failure here means "untestable" (125).
 build-all:

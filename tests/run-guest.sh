@@ -14,6 +14,9 @@
 #              KBUILD_DIR KSRC_DIR MOD_OUT (vmlinux, sources and modules for
 #              symbolizing splats)
 #              SHARD (i/N: only shard i of the boot groups, tests/shard.sh)
+#              SHARE (a host directory at the guest's /host; 1: the build
+#              output of MOD_OUT's flavour, whose programs and modules the
+#              guest then uses instead of the initramfs's)
 # Exit status: ktap-verdict's (0 pass, 1 fail, 2 timeout, 3 crash), 125
 # untestable; an empty shard (more shards than boot groups) passes, 0.
 set -eu
@@ -59,6 +62,20 @@ case "${IOMMU:-0}" in
 1) dev_opts="$dev_opts $iommu_opt" dev_kargs=$iommu_karg ;;
 *) die "IOMMU=$IOMMU is not 0 or 1" ;;
 esac
+# SHARE: a host directory in the guest (virtio-fs, run-vm.sh --share); 1
+# shares this flavour's build output and tells /init to use it.
+share_dir="" share_karg=""
+case "${SHARE:-}" in
+'') ;;
+1)
+	share_dir=$(dirname "${MOD_OUT:?MOD_OUT is not set (run through make)}")
+	[ -d "$share_dir/guest/bin" ] && [ -d "$share_dir/modules" ] ||
+		die "SHARE=1 shares the build output $share_dir, which has no guest/bin and modules/ (make rootfs)"
+	share_karg=lab.share_build=1 ;;
+*)
+	[ -d "$SHARE" ] || die "SHARE=$SHARE is not a directory (SHARE=DIR: a host directory at /host; SHARE=1: the build output)"
+	share_dir=$SHARE ;;
+esac
 gdb_port=""
 case "${GDB:-0}" in
 0) ;;
@@ -100,7 +117,7 @@ if [ -s "${QEMU_BIN_FILE:-/nonexistent}" ] && [ -x "$(cat "$QEMU_BIN_FILE")" ]; 
 elif [ "${DSA:-0}" = 1 ]; then
 	die "DSA=1 needs our QEMU: run 'make qemu'"
 fi
-kargs="$dev_kargs${kargs:+ $kargs}"
+kargs="$dev_kargs${share_karg:+ $share_karg}${kargs:+ $kargs}"
 # skips.txt conditions: a passed-through DSA is a DSA too.
 dsa_when=1
 [ "${DSA:-0}" != 0 ] || dsa_when=0
@@ -126,7 +143,8 @@ run_vm() {
 	"$top/qemu/run-vm.sh" --kernel "$rundir/bzImage" \
 		--initrd "${group_initrd:-$rundir/initramfs.cpio}" --run-dir "$_dir" \
 		--qemu "$qemu" --cpus "${CPUS:-3}" --nodes "${NODES:-2}" \
-		--mem "${MEM:-1G}" --accel "${ACCEL:-tcg}" $dev_opts "$@"
+		--mem "${MEM:-1G}" --accel "${ACCEL:-tcg}" $dev_opts \
+		${share_dir:+--share "$share_dir"} "$@"
 }
 
 # The boot's initramfs: the base with OVERLAY appended (the kernel unpacks
@@ -154,7 +172,10 @@ ktap_progress() { grep --line-buffered -v -e '^# dmesg: ' -e '^    # kmsg: ' -e 
 cmd_output() {	# the lines between the markers of /init's lab.cmd
 	on=0
 	while IFS= read -r line; do
-		case "$line" in "# lab: cmd exit "*) break ;; esac
+		case "$line" in
+		"# lab: cmd exit "*) break ;;
+		"# lab: error: "*) printf '%s\n' "$line" >&2 ;;	# e.g. no shared directory
+		esac
 		[ "$on" = 0 ] || printf '%s\n' "$line"
 		[ "$line" != "# lab: cmd start" ] || on=1
 	done
