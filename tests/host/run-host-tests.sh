@@ -631,6 +631,9 @@ else
 	result FAIL "kconfig-lost-symbol-fails-the-check" "no kernel source tree at '${KSRC_DIR:-}' (make kernel)"
 fi
 
+# 3e. A host directory in the guest (SHARE=): tests/host/share-tests.sh.
+. "$here/share-tests.sh"
+
 # 4. Our QEMU's device tests (qtest), when our QEMU is built.
 if [ -x "$top/qemu/qtest.sh" ] && [ -s "${QEMU_BIN_FILE:-/nonexistent}" ]; then
 	code=0
