@@ -6,12 +6,14 @@
 # the "default" set, an explicit glob may also name tests of the "extra" set.
 lab_select() {
 	set -f	# the globs are patterns for test names, not for files
+	# Split once: a fork per manifest line cost the guest 1.7 s under TCG.
+	_globs=$(echo "$2" | tr ',' ' ')
 	while read -r _name _timeout _set _boot _kargs; do
 		if [ -z "$2" ]; then
 			[ "$_set" = default ] && echo "$_name $_timeout $_boot${_kargs:+ $_kargs}"
 			continue
 		fi
-		for _glob in $(echo "$2" | tr ',' ' '); do
+		for _glob in $_globs; do
 			# shellcheck disable=SC2254
 			case "$_name" in
 			$_glob)
