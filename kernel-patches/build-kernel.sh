@@ -166,7 +166,8 @@ flock 8
 # tree takes 0.5 s.
 # $built is also the Makefile's "the kernel was rebuilt" signal.
 built=$kbuild/.lab-built
-built_id="$(hash_of $fragments "$here/build-kernel.sh") $src_id $(cat "$ksrc/.git/lab-series-hash" 2>/dev/null || true)"
+frag_hash=$(hash_of $fragments)
+built_id="$frag_hash $(hash_of "$here/build-kernel.sh") $src_id $(cat "$ksrc/.git/lab-series-hash" 2>/dev/null || true)"
 if [ "$cmd" = build ] && [ -f "$kbuild/arch/x86/boot/bzImage" ] &&
 	[ "$(cat "$built" 2>/dev/null)" = "$built_id" ] &&
 	[ -z "$(find "$ksrc" \( -path "$ksrc/.git" -o -path "$ksrc/tools/testing" \) -prune -o ! -type d -newer "$built" -print -quit)" ]; then
@@ -182,7 +183,6 @@ kmake() {
 }
 
 # Configuration: tinyconfig + fragments, regenerated when a fragment changes.
-frag_hash=$(hash_of $fragments)
 mkdir -p "$kbuild"
 if [ "$(cat "$kbuild/.lab-config-hash" 2>/dev/null)" != "$frag_hash" ] ||
 	[ ! -f "$kbuild/.config" ]; then

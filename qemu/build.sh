@@ -34,16 +34,15 @@ qdir=$cache
 jobs=${JOBS:-2}
 deb_version=${QEMU_DEB_VERSION:-1:7.2+dfsg-7+deb12u18}
 upstream=$(echo "$deb_version" | sed 's/^[0-9]*://; s/-[^-]*$//')
-# vhost-user: the vhost-user-fs-pci device for a shared directory
-# (run-vm.sh --share, virtiofsd); the fuzzer's sanitizer build needs none.
-case ${SANITIZE:-0} in
-0) vhost_user=" --enable-vhost-user" ;;
-*) vhost_user="" ;;
-esac
 configure_flags="--target-list=x86_64-softmmu --without-default-features \
---enable-tcg --enable-fdt=system$vhost_user --disable-install-blobs --disable-docs"
+--enable-tcg --enable-fdt=system --disable-install-blobs --disable-docs"
 case ${SANITIZE:-0} in
-0) flavour=tree ;;
+0)
+	flavour=tree
+	# vhost-user: the vhost-user-fs-pci device for a shared directory
+	# (run-vm.sh --share, virtiofsd); the fuzzer's sanitizer build needs none.
+	configure_flags="$configure_flags --enable-vhost-user"
+	;;
 1)
 	flavour=san-tree
 	# QEMU 7.2 probes UBSan with -Werror, which GCC 12 fails on a
