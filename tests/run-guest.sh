@@ -352,6 +352,9 @@ run_group() {	# run_group GROUP DIR
 	# A guest that died before its first test, of a known boot flake (the
 	# MTTCG text-patching Oops seen under host load), is booted once more,
 	# and the run says so. Any other early death is the verdict: a crash.
+	# So is a guest whose first splat is a known flake that the kernel
+	# printed before it ran /init, even if the tests then ran: none of the
+	# lab's code has run by then (boot-flakes.txt says which, and why).
 	rc=$(cat "$2/qemu.rc")
 	# QEMU that exits at once with an error (a bad option, a missing device
 	# model) never ran the guest: untestable, not a crash of the kernel.
@@ -363,10 +366,16 @@ run_group() {	# run_group GROUP DIR
 	fi
 	retried=""
 	[ "$rc" = 121 ] && echo ">> guest: boot '$1': no output from /init in ${BOOT_WATCHDOG}s (BOOT_WATCHDOG): killed" >&2
-	if [ "$rc" != 124 ] && ! grep -q '^# lab: start ' "$2/results.ktap"; then
+	if [ "$rc" != 124 ]; then
+		flake_log=$2/serial.log
+		if grep -q '^# lab: start ' "$2/results.ktap"; then
+			flake_log=$2/boot-until-init.log
+			sed '/Run \/init as init process/q' "$2/serial.log" >"$flake_log"
+		fi
 		# the first splat of the boot, when it is a known flake
 		retried=$("$VERDICT" --boot-flake "$here/host/boot-flakes.txt" \
-			--log "$2/serial.log" --patterns "$here/host/splat-patterns.txt") || retried=""
+			--log "$flake_log" --patterns "$here/host/splat-patterns.txt") || retried=""
+		rm -f "$2/boot-until-init.log"
 		if [ -n "$retried" ]; then
 			mkdir -p "$2/first-boot"
 			cp "$2/serial.log" "$2/results.ktap" "$2/first-boot/"

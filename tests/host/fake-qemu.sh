@@ -4,6 +4,9 @@
 # behaviour of the plan file $FAKE_QEMU_PLAN (one word per line, consumed)
 # into the files QEMU's two serial ports would write:
 #   flake   the known boot flake: an int3 Oops while patching text, panic
+#   kasanboot  a known flake's splat (KASAN wild-memory-access) before
+#           /init, then the tests pass as with "pass"
+#   kasanlate  the same splat after /init ran, then the tests pass
 #   panic   an unknown death before /init: a panic mounting the root fs
 #   silent  no output at all, until killed
 #   nostart QEMU's own error at start-up, no guest at all
@@ -65,7 +68,19 @@ pass() {
 		printf '%s\n' "# lab: kernel log follows" "# lab: done"
 	} >"$results"
 }
+kasan() {
+	klog "$1" "BUG: KASAN: wild-memory-access in do_raw_spin_lock+0x130/0x1de"
+	klog "$(($1 + 1))" "Write of size 4 at addr ff1100000016a8a8 by task swapper/0/0"
+}
 case "$step" in
+kasanboot)
+	kasan 50
+	pass
+	;;
+kasanlate)
+	pass
+	kasan 200
+	;;
 flake)
 	klog 100 "Oops: int3: 0000 [#1] PREEMPT SMP NOPTI"
 	klog 101 "RIP: 0010:text_poke_bp_batch+0x1c/0x240"

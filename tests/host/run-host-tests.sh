@@ -296,6 +296,15 @@ if [ "$code" = 0 ] && [ "$(sed -n 1p "$tmp/manifest")" = "a 5 default g cma=16M 
 else
 	result FAIL "manifest-kargs" "exit $code, manifest: $(cat "$tmp/manifest"), selection: $sel"
 fi
+# T= globs with a leading '!' drop tests: alone, from the default set.
+printf '%s\n' "a 5 default main" "b 5 default main" "x 5 extra main" >"$tmp/sel-manifest"
+sel_names() { (. "$top/tests/select.sh"; lab_select "$tmp/sel-manifest" "$1") | awk '{ print $1 }' | paste -sd' ' -; }
+if [ "$(sel_names '')" = "a b" ] && [ "$(sel_names '!a')" = "b" ] && [ "$(sel_names '*,!a')" = "b x" ] &&
+	[ "$(sel_names '!x')" = "a b" ] && [ "$(sel_names 'x,!?')" = "" ]; then
+	result OK "select-drop-globs"
+else
+	result FAIL "select-drop-globs" "'' -> $(sel_names ''), '!a' -> $(sel_names '!a'), '*,!a' -> $(sel_names '*,!a'), '!x' -> $(sel_names '!x')"
+fi
 code=0
 "$top/tests/manifest.sh" "$tmp/m/a.c" "$tmp/m/c.c" >"$tmp/manifest" 2>"$tmp/out" || code=$?
 if [ "$code" != 0 ] && grep -q 'boot group g ask for different kernel arguments' "$tmp/out"; then
@@ -439,6 +448,12 @@ grep -q '"retried": "Oops: int3' "$tmp/fake/runs/latest/results.json" &&
 	[ -f "$tmp/fake/runs/latest/first-boot/serial.log" ] ||
 	result FAIL "boot-known-flake-recorded" "no 'retried' in results.json/junit.xml or no first-boot/ log"
 boot_case boot-unknown-death-is-a-crash "panic pass" 3 "panic" "verdict: CRASH"
+# A known flake's splat the kernel printed before /init (the tests ran) is
+# booted once more; the same splat after /init is the verdict, not retried.
+boot_case boot-known-flake-before-init-retried "kasanboot pass" 0 "kasanboot pass" \
+	"1 passed, 0 failed, 1 boot(s) retried after a known flake"
+boot_case boot-known-flake-after-init-is-a-splat "kasanlate pass" 1 "kasanlate" \
+	"SPLAT .*BUG: KASAN: wild-memory-access"
 boot_case boot-watchdog-kills-a-silent-guest "silent" 3 "silent" \
 	"no output from /init in 3s"
 boot_case boot-qemu-not-starting-is-untestable "nostart" 125 "nostart" \

@@ -137,3 +137,29 @@ $(tail -n 20 "$tmp/out")"
 else
 	result FAIL "share-build-output-used-by-the-guest" "no kernel/initramfs/guest programs/modules built"
 fi
+
+# SHARE=1: a changed guest program is still built, but the initramfs's
+# tests part is not repacked for it (the guest runs the share's copy);
+# without SHARE the same change repacks it (and the initramfs is made
+# whole again, as make test left it).
+if [ -f "${INITRD:-}" ] && [ -f "${MANIFEST:-}" ] && [ -n "${BUILD:-}" ]; then
+	part=$(dirname "$INITRD")/initramfs-tests.cpio
+	prog=$(dirname "$MANIFEST")/bin/numa-nodes
+	before=$(stat -c %y "$part")
+	touch "$prog"
+	code=0
+	make -s -C "$top" BUILD="$BUILD" FLAVOUR="${FLAVOUR:-default}" SHARE=1 "$part" \
+		>"$tmp/out" 2>&1 || code=$?
+	shared=$(stat -c %y "$part")
+	make -s -C "$top" BUILD="$BUILD" FLAVOUR="${FLAVOUR:-default}" "$part" "$INITRD" \
+		>>"$tmp/out" 2>&1 || code=$?
+	plain=$(stat -c %y "$part")
+	if [ "$code" = 0 ] && [ "$shared" = "$before" ] && [ "$plain" != "$before" ]; then
+		result OK "share-build-output-no-repack"
+	else
+		result FAIL "share-build-output-no-repack" \
+			"exit $code; the tests part: $before, after make SHARE=1: $shared (want the same), after make: $plain (want newer): $(cat "$tmp/out")"
+	fi
+else
+	result FAIL "share-build-output-no-repack" "no initramfs or guest programs built"
+fi
