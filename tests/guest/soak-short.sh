@@ -5,7 +5,7 @@
 # here).  On the debug kernel (kmemleak present) 50000: with two KASAN
 # guests sharing two cores the soak offloads about 250 pages/s (100000 took
 # 400 s here and ran out of 300 s on CI), and the deadline is multiplied by
-# /init's LAB_TSCALE (2 there).  `make soak` runs the full one (1000000
+# /init's LAB_TSCALE (3 there).  `make soak` runs the full one (1000000
 # pages, the extra set).
 #
 # lab:test timeout=420 set=default boot=own
