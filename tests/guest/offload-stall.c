@@ -14,8 +14,16 @@
  * folios_abandoned, folios_quarantined and pgmigrate_offload_abandoned),
  * which stay on node0 (move_pages' synchronous retry cannot move them
  * either: the quarantine's reference makes them busy), and the CPU copies
- * the other 32 to node1.  The abandoned pages stay fully usable
- * (rewritten and checked).  enable=0
+ * the other 32 to node1.  The kernel may offer those 32 in more than one
+ * batch (a folio it cannot lock at once is retried in a later pass, and
+ * the busy channel declines that batch), so the CPU copy is proven from the
+ * mm_migrate_copy_batch events of the move: nothing copied by DMA, the
+ * module's fallback is exactly the folios of the batch it accepted less the
+ * abandoned ones, and pgmigrate_offload_fallback exactly what the batches
+ * offered and did not copy or abandon.  Meanwhile only move_pages' reason
+ * is batch copied (vm.migrate_copy_reasons): NUMA balancing migrates other
+ * pages of the guest at any time, and its batches would count too.  The
+ * abandoned pages stay fully usable (rewritten and checked).  enable=0
  * returns at once, rmmod is refused while folios are quarantined.  When
  * the engines resume, the 16 late completions arrive, the quarantine
  * empties and rmmod works; reloaded, the module moves all 48 pages by DMA
@@ -23,23 +31,33 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "clock.h"
 #include "dsa.h"
 #include "dsam.h"
+#include "file.h"
 #include "ktap.h"
 #include "mcopy.h"
 #include "mem.h"
 #include "node.h"
 #include "pattern.h"
+#include "trace.h"
 
 #define NPAGES		48
 #define DEPTH		16		/* queue_depth, at most the WQ size */
 #define BUF_BYTES	(NPAGES * PAGE_SIZE_4K)
 #define TIMEOUT_MS	300
 #define SLACK_MS	2000
+
+/* Each batch of the stalled move, for the log. */
+static int print_batch(const char *text, void *arg)
+{
+	ktap_diag("batch: %s", text);
+	return 0;
+}
 
 /* Poll a counter until it reads @want or @ms pass; true if it did. */
 static bool wait_stat(enum dsam_stat stat, uint64_t want, unsigned int ms)
@@ -63,6 +81,8 @@ int main(void)
 	long counts[LAB_MAX_NODES] = { 0 }, other = 0;
 	struct dsam_stats s0, s1, s2;
 	struct mcopy_vmstat v0, v1;
+	struct mcopy_evidence sys;
+	char reasons[32], only[16];
 	uint64_t t0, ms;
 	struct dsa_dbg dbg;
 	void *buf;
@@ -73,6 +93,13 @@ int main(void)
 	dsa_dbg_open_or_abort(&dbg);
 	buf = dsam_buffer_or_abort(BUF_BYTES, false, 0, seed);
 
+	snprintf(only, sizeof(only), "%u", 1U << MR_SYSCALL);
+	if (file_read(MCOPY_SYSCTL_REASONS, reasons, sizeof(reasons)) ||
+	    file_write(MCOPY_SYSCTL_REASONS, only))
+		ktap_abort("cannot offer only move_pages' batches (%s)",
+			   MCOPY_SYSCTL_REASONS);
+	if (mcopy_trace_enable(true))
+		ktap_abort("cannot enable migrate:mm_migrate_copy_batch");
 	dsam_stats_read(&s0);
 	mcopy_vmstat_read(&v0);
 	dsa_dbg_write32(&dbg, DSA_DBG_PAUSE, 1);
@@ -81,7 +108,10 @@ int main(void)
 	ms = (clock_ns() - t0) / 1000000;
 	dsam_stats_read(&s1);
 	mcopy_vmstat_read(&v1);
+	mcopy_trace_enable(false);
+	file_write(MCOPY_SYSCTL_REASONS, reasons);
 	dsam_stats_report(&s0, &s1);
+	trace_for_each("mm_migrate_copy_batch", print_batch, NULL);
 	ktap_diag("move_pages returned after %" PRIu64 " ms", ms);
 	ktap_ok(ms >= TIMEOUT_MS && ms < TIMEOUT_MS + SLACK_MS,
 		"returns_within_timeout");
@@ -97,9 +127,16 @@ int main(void)
 		dsam_delta(&s0, &s1, DSAM_TIMEOUTS) == 1 &&
 		v1.abandoned - v0.abandoned == DEPTH,
 		"abandoned_and_quarantined_counted");
-	ktap_ok(dsam_delta(&s0, &s1, DSAM_FOLIOS_FALLBACK) == NPAGES - DEPTH &&
+	ret = mcopy_trace_evidence("syscall_or_cpuset", &sys);
+	if (ret)
+		ktap_diag("mm_migrate_copy_batch events: %s", strerror(-ret));
+	ktap_ok(!ret && sys.offered == NPAGES && sys.folios == 0 &&
+		sys.accepted >= DEPTH &&
+		dsam_delta(&s0, &s1, DSAM_FOLIOS_FALLBACK) ==
+		sys.accepted - DEPTH &&
 		dsam_delta(&s0, &s1, DSAM_FOLIOS_OFFLOADED) == 0 &&
-		v1.fallback - v0.fallback == NPAGES - DEPTH,
+		v1.folio == v0.folio &&
+		v1.fallback - v0.fallback == sys.offered - DEPTH,
 		"rest_copied_by_cpu");
 
 	/* The pages the engine may still read are the process's again. */

@@ -61,19 +61,27 @@ static int evidence_line(const char *text, void *arg)
 {
 	struct evidence_arg *a = arg;
 	struct mcopy_evidence *e = a->e;
-	unsigned int copied = 0;
+	unsigned int copied = 0, folios = 0;
 	const char *p;
 	int result = -1;
 
 	if (strncmp(text, a->want, strlen(a->want)))
 		return 0;
 	e->events++;
+	p = strstr(text, "nr_folios=");
+	if (p)
+		sscanf(p, "nr_folios=%u", &folios);
 	p = strstr(text, "nr_copied=");
 	if (p)
 		sscanf(p, "nr_copied=%u result=%d", &copied, &result);
 	if (!strstr(text, "copier=provider")) {
 		e->cpu++;
-	} else if (result == 0 && copied) {
+		return 0;
+	}
+	e->offered += folios;
+	if (result == 0)
+		e->accepted += folios;
+	if (result == 0 && copied) {
 		e->by_provider++;
 		e->folios += copied;
 	} else {

@@ -59,6 +59,8 @@ struct mcopy_evidence {
 	long declined;		/* offered to the provider, not copied */
 	long cpu;		/* CPU batch copies */
 	uint64_t folios;	/* folios the provider copied */
+	uint64_t offered;	/* folios in the batches offered to the provider */
+	uint64_t accepted;	/* folios in the batches it accepted (result 0) */
 	int last_decline;	/* result of the last declined batch */
 };
 
